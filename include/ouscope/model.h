@@ -1,0 +1,113 @@
+/*
+ * Models h(x, theta) with a 1D input, seen by the optimizer only through
+ * their per-sample Jacobian: h(x) and grad_theta h(x).  A model kind is a
+ * const table of functions; the two-layer ReLU net is the first kind.
+ * See ouscope-science(7), MODEL.
+ */
+#ifndef OUSCOPE_MODEL_H
+#define OUSCOPE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ouscope/rng.h"
+#include "ouscope/status.h"
+
+#define OU_MODEL_MAX_WIDTH 4096
+
+enum ou_model_kind_id {
+    OU_MODEL_RELU1D = 0 /* h = sum_j a_j relu(w_j x + b_j) + c */
+};
+
+struct ou_model;
+
+/*
+ * What a model kind provides.  theta has p = nparams entries.  The fused
+ * `pass` evaluates every data point once and returns the clean-label loss
+ * L = (1/2n) sum_i (h_i - y_i)^2 and reg = (1/n) sum_i |grad h_i|^2; if g is
+ * not NULL it also stores g = sum_i coef_i (h_i - y_i - eps_i) grad h_i,
+ * where points with coef_i = 0 contribute nothing.  ws is a workspace of
+ * `workspace` doubles.
+ */
+struct ou_model_kind {
+    const char *name;
+    size_t (*nparams)(const struct ou_model *m);
+    size_t (*workspace)(const struct ou_model *m, size_t n);
+    void (*init)(const struct ou_model *m, double *theta, struct ou_rng *r,
+                 const struct ou_ziggurat *z);
+    double (*forward)(const struct ou_model *m, const double *theta, double x);
+    double (*grad)(const struct ou_model *m, const double *theta, double x, double *g);
+    void (*pass)(const struct ou_model *m, const double *theta, size_t n, const double *x,
+                 const double *y, const double *coef, const double *eps, double *g, double *ws,
+                 double *loss, double *reg);
+    void (*reg_grad)(const struct ou_model *m, const double *theta, size_t n, const double *x,
+                     double *g, double *ws);
+};
+
+struct ou_model {
+    const struct ou_model_kind *kind;
+    size_t width; /* m, number of hidden units */
+    bool bias;    /* is the output bias c trained (and counted in reg)? */
+    size_t p;     /* number of parameters */
+};
+
+/*
+ * Set up m as kind `id` with `width` units; OU_EINVAL unless
+ * 1 <= width <= OU_MODEL_MAX_WIDTH.
+ */
+enum ou_status ou_model_init(struct ou_model *m, enum ou_model_kind_id id, size_t width,
+                             bool bias);
+
+/* h(x, theta). */
+double ou_model_forward(const struct ou_model *m, const double *theta, double x);
+
+/* Store grad_theta h(x) in g[0..p) and return h(x). */
+double ou_model_grad(const struct ou_model *m, const double *theta, double x, double *g);
+
+/*
+ * Per-sample Jacobian: row i of J (n x p, row-major) is grad h(x_i); h[i]
+ * receives h(x_i).  h may be NULL.
+ */
+void ou_model_jacobian(const struct ou_model *m, const double *theta, size_t n, const double *x,
+                       double *J, double *h);
+
+/* Workspace (doubles) that ou_model_pass and ou_model_reg_grad need for n points. */
+size_t ou_model_workspace(const struct ou_model *m, size_t n);
+
+/* The fused pass described at struct ou_model_kind. */
+void ou_model_pass(const struct ou_model *m, const double *theta, size_t n, const double *x,
+                   const double *y, const double *coef, const double *eps, double *g, double *ws,
+                   double *loss, double *reg);
+
+/* Closed-form grad_theta reg(theta) over the n points into g[0..p). */
+void ou_model_reg_grad(const struct ou_model *m, const double *theta, size_t n, const double *x,
+                       double *g, double *ws);
+
+/*
+ * Two-layer ReLU net layout: theta = (a[0..m), w[0..m), b[0..m), c), the
+ * final c only when bias is trained.  These return pointers into theta.
+ */
+static inline const double *
+ou_relu_a(const struct ou_model *m, const double *theta)
+{
+    (void)m;
+    return theta;
+}
+static inline const double *
+ou_relu_w(const struct ou_model *m, const double *theta)
+{
+    return theta + m->width;
+}
+static inline const double *
+ou_relu_b(const struct ou_model *m, const double *theta)
+{
+    return theta + 2 * m->width;
+}
+/* The output bias c (0 when it is not trained). */
+static inline double
+ou_relu_c(const struct ou_model *m, const double *theta)
+{
+    return m->bias ? theta[3 * m->width] : 0.0;
+}
+
+#endif

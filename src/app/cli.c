@@ -1,0 +1,338 @@
+/*
+ * Command-line parsing (GNU style, getopt_long).  Every refusal names the
+ * flag, what was allowed and what was given; nothing here prints except
+ * --help and --version.
+ */
+#include "config.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/xmalloc.h"
+
+enum {
+    OPT_HEADLESS = 256,
+    OPT_STEPS,
+    OPT_SEED,
+    OPT_DATA,
+    OPT_N,
+    OPT_WIDTH,
+    OPT_LR,
+    OPT_NOISE,
+    OPT_NOISE_KIND,
+    OPT_BATCH,
+    OPT_MOMENTUM,
+    OPT_FROZEN,
+    OPT_NO_BIAS,
+    OPT_CSV,
+    OPT_EVERY,
+    OPT_SAVE,
+    OPT_LOAD,
+    OPT_EXPORT,
+    OPT_EMA,
+    OPT_PROJECT,
+    OPT_FPS,
+    OPT_NO_MOUSE,
+    OPT_GLYPHS,
+    OPT_NO_COLOR,
+    OPT_LIGHT
+};
+
+static const struct option long_opts[] = {
+    {"headless", no_argument, NULL, OPT_HEADLESS},
+    {"steps", required_argument, NULL, OPT_STEPS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"data", required_argument, NULL, OPT_DATA},
+    {"n", required_argument, NULL, OPT_N},
+    {"width", required_argument, NULL, OPT_WIDTH},
+    {"lr", required_argument, NULL, OPT_LR},
+    {"noise", required_argument, NULL, OPT_NOISE},
+    {"noise-kind", required_argument, NULL, OPT_NOISE_KIND},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {"momentum", required_argument, NULL, OPT_MOMENTUM},
+    {"frozen", no_argument, NULL, OPT_FROZEN},
+    {"no-bias", no_argument, NULL, OPT_NO_BIAS},
+    {"csv", required_argument, NULL, OPT_CSV},
+    {"every", required_argument, NULL, OPT_EVERY},
+    {"save", required_argument, NULL, OPT_SAVE},
+    {"load", required_argument, NULL, OPT_LOAD},
+    {"export-params", required_argument, NULL, OPT_EXPORT},
+    {"ema", required_argument, NULL, OPT_EMA},
+    {"project", no_argument, NULL, OPT_PROJECT},
+    {"fps", required_argument, NULL, OPT_FPS},
+    {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
+    {"glyphs", required_argument, NULL, OPT_GLYPHS},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"light", no_argument, NULL, OPT_LIGHT},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char usage_text[] =
+    "Usage: ouscope [OPTION]...\n"
+    "Watch label-noise SGD train a 1D two-layer ReLU net, live in the terminal.\n"
+    "\n"
+    "Model and data:\n"
+    "  --data NAME|FILE     sin3x, x2, abs, random, or a CSV file of x,y rows (sin3x)\n"
+    "  --n N                points of a built-in data set, 2..1024 (8)\n"
+    "  --width M            hidden units, 1..4096 (32)\n"
+    "  --no-bias            do not train the output bias c\n"
+    "  --seed S             master seed of every random stream, 0..2^64-1 (1)\n"
+    "Label-noise SGD:\n"
+    "  --lr ETA             learning rate, in (0, 10] (0.05)\n"
+    "  --noise SIGMA        label-noise standard deviation, in [0, 100] (0.5)\n"
+    "  --noise-kind KIND    gauss or pm (+-sigma) (gauss)\n"
+    "  --batch B            distinct points per step, 1..n (8; n = full batch)\n"
+    "  --momentum MU        heavy-ball momentum, in [0, 0.999] (0)\n"
+    "  --frozen             draw the label noise once and keep it (default: fresh)\n"
+    "  --ema STEPS          time constant of the reg average, >= 1 (1000)\n"
+    "Headless runs:\n"
+    "  --headless           run without a terminal, writing metrics as CSV\n"
+    "  --steps N            steps to run, 0..10^12 (required with --headless)\n"
+    "  --csv FILE           metrics CSV, '-' for standard output (-)\n"
+    "  --every K            one CSV row every K steps, 1..10^12 (1000)\n"
+    "  --project            add the projected reg (noise-free descent to L < 1e-20)\n"
+    "  --save FILE          write the whole state at the end (resumable)\n"
+    "  --load FILE          resume a saved state (knob flags given override it)\n"
+    "  --export-params FILE write the final weights, kinks and data as CSV\n"
+    "Live view:\n"
+    "  --fps F              frames per second, 1..240 (30)\n"
+    "  --glyphs KIND        braille, blocks or ascii (braille in a UTF-8 locale)\n"
+    "  --no-color           monochrome (also when NO_COLOR is set)\n"
+    "  --light              colours for a light background\n"
+    "  --no-mouse           ignore the mouse\n"
+    "  -h, --help           show this help and exit\n"
+    "  -V, --version        show the version and exit\n"
+    "\n"
+    "Exit status: 0 success, 1 runtime error or divergence, 2 bad usage.\n"
+    "The keys and the science: ouscope(1), ouscope-science(7).\n";
+
+int
+cli_number(const char *flag, const char *arg, double lo, bool lo_open, double hi, bool hi_open,
+           double *v, char **cause)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(arg, &end);
+    bool ok = end != arg && *end == '\0' && isfinite(x) && errno != ERANGE &&
+              (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi);
+    if (!ok) {
+        *cause = xasprintf("%s: expected a number in %c%g, %g%c, got \"%s\"", flag,
+                           lo_open ? '(' : '[', lo, hi, hi_open ? ')' : ']', arg);
+        return -1;
+    }
+    *v = x;
+    return 0;
+}
+
+int
+cli_integer(const char *flag, const char *arg, uint64_t lo, uint64_t hi, uint64_t *v,
+            char **cause)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(arg, &end, 10);
+    bool ok = arg[0] >= '0' && arg[0] <= '9' && *end == '\0' && errno != ERANGE && x >= lo &&
+              x <= hi;
+    if (!ok) {
+        *cause = xasprintf("%s: expected a whole number in %llu..%llu, got \"%s\"", flag,
+                           (unsigned long long)lo, (unsigned long long)hi, arg);
+        return -1;
+    }
+    *v = (uint64_t)x;
+    return 0;
+}
+
+static void
+defaults(struct cli_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    ou_config_default(&o->cfg);
+    o->data = "sin3x";
+    o->n = 8;
+    o->csv = "-";
+    o->every = 1000;
+    o->ema = 1000.0;
+    o->fps = 30.0;
+    o->mouse = true;
+    o->color = true;
+}
+
+int
+cli_parse(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
+{
+    defaults(o);
+    opterr = 0;
+    optind = 1;
+    uint64_t u;
+    double v;
+    int c;
+    while ((c = getopt_long(argc, argv, ":hV", long_opts, NULL)) != -1) {
+        const char *a = optarg;
+        switch (c) {
+        case OPT_HEADLESS:
+            o->headless = true;
+            break;
+        case OPT_STEPS:
+            if (cli_integer("--steps", a, 0, 1000000000000ULL, &o->steps, cause))
+                return -1;
+            o->set |= CLI_SET_STEPS;
+            break;
+        case OPT_SEED:
+            if (cli_integer("--seed", a, 0, UINT64_MAX, &o->cfg.seed, cause))
+                return -1;
+            o->set |= CLI_SET_SEED;
+            break;
+        case OPT_DATA:
+            if (a[0] == '\0') {
+                *cause = xasprintf("--data: expected sin3x, x2, abs, random or a file name, got "
+                                   "an empty string");
+                return -1;
+            }
+            o->data = a;
+            o->set |= CLI_SET_DATA;
+            break;
+        case OPT_N:
+            if (cli_integer("--n", a, OU_DATA_MIN, OU_DATA_MAX, &u, cause))
+                return -1;
+            o->n = (size_t)u;
+            o->set |= CLI_SET_N;
+            break;
+        case OPT_WIDTH:
+            if (cli_integer("--width", a, 1, OU_MODEL_MAX_WIDTH, &u, cause))
+                return -1;
+            o->cfg.width = (size_t)u;
+            o->set |= CLI_SET_WIDTH;
+            break;
+        case OPT_LR:
+            if (cli_number("--lr", a, 0, true, OU_ETA_MAX, false, &o->cfg.eta, cause))
+                return -1;
+            o->set |= CLI_SET_ETA;
+            break;
+        case OPT_NOISE:
+            if (cli_number("--noise", a, 0, false, OU_SIGMA_MAX, false, &o->cfg.sigma, cause))
+                return -1;
+            o->set |= CLI_SET_SIGMA;
+            break;
+        case OPT_NOISE_KIND:
+            if (strcmp(a, "gauss") == 0) {
+                o->cfg.noise = OU_NOISE_GAUSS;
+            } else if (strcmp(a, "pm") == 0) {
+                o->cfg.noise = OU_NOISE_PM;
+            } else {
+                *cause = xasprintf("--noise-kind: expected gauss or pm, got \"%s\"", a);
+                return -1;
+            }
+            o->set |= CLI_SET_NOISE;
+            break;
+        case OPT_BATCH:
+            if (cli_integer("--batch", a, 1, OU_DATA_MAX, &u, cause))
+                return -1;
+            o->cfg.batch = (size_t)u;
+            o->set |= CLI_SET_BATCH;
+            break;
+        case OPT_MOMENTUM:
+            if (cli_number("--momentum", a, 0, false, OU_MOMENTUM_MAX, false, &o->cfg.momentum,
+                           cause))
+                return -1;
+            o->set |= CLI_SET_MOMENTUM;
+            break;
+        case OPT_FROZEN:
+            o->cfg.frozen = true;
+            o->set |= CLI_SET_FROZEN;
+            break;
+        case OPT_NO_BIAS:
+            o->cfg.bias = false;
+            o->set |= CLI_SET_BIAS;
+            break;
+        case OPT_CSV:
+            o->csv = a;
+            break;
+        case OPT_EVERY:
+            if (cli_integer("--every", a, 1, 1000000000000ULL, &o->every, cause))
+                return -1;
+            break;
+        case OPT_SAVE:
+            o->save = a;
+            break;
+        case OPT_LOAD:
+            o->load = a;
+            break;
+        case OPT_EXPORT:
+            o->export_params = a;
+            break;
+        case OPT_EMA:
+            if (cli_number("--ema", a, 1, false, 1e12, false, &o->ema, cause))
+                return -1;
+            o->set |= CLI_SET_EMA;
+            break;
+        case OPT_PROJECT:
+            o->project = true;
+            break;
+        case OPT_FPS:
+            if (cli_number("--fps", a, 1, false, 240, false, &v, cause))
+                return -1;
+            o->fps = v;
+            break;
+        case OPT_NO_MOUSE:
+            o->mouse = false;
+            break;
+        case OPT_GLYPHS:
+            if (strcmp(a, "braille") == 0) {
+                o->glyphs = CLI_GLYPHS_BRAILLE;
+            } else if (strcmp(a, "blocks") == 0) {
+                o->glyphs = CLI_GLYPHS_BLOCKS;
+            } else if (strcmp(a, "ascii") == 0) {
+                o->glyphs = CLI_GLYPHS_ASCII;
+            } else {
+                *cause = xasprintf("--glyphs: expected braille, blocks or ascii, got \"%s\"", a);
+                return -1;
+            }
+            break;
+        case OPT_NO_COLOR:
+            o->color = false;
+            break;
+        case OPT_LIGHT:
+            o->light = true;
+            break;
+        case 'h':
+            fputs(usage_text, out);
+            return 1;
+        case 'V':
+            fprintf(out, "ouscope %s\n", PACKAGE_VERSION);
+            return 1;
+        case ':':
+            *cause = xasprintf("%s: missing value (see ouscope --help)", argv[optind - 1]);
+            return -1;
+        default:
+            if (optopt)
+                *cause = xasprintf("-%c: unknown option (see ouscope --help)", optopt);
+            else
+                *cause = xasprintf("%s: unknown option (see ouscope --help)", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        *cause = xasprintf("%s: unexpected argument (options start with --; see ouscope --help)",
+                           argv[optind]);
+        return -1;
+    }
+    if (o->headless && !(o->set & CLI_SET_STEPS)) {
+        *cause = xasprintf("--headless: needs --steps N (how many steps to run)");
+        return -1;
+    }
+    const unsigned fixed_by_load =
+        CLI_SET_DATA | CLI_SET_N | CLI_SET_WIDTH | CLI_SET_SEED | CLI_SET_BIAS;
+    if (o->load && (o->set & fixed_by_load)) {
+        *cause = xasprintf("--load: the saved state fixes the data, width, bias and seed; drop "
+                           "--data, --n, --width, --no-bias and --seed");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,70 @@
+/*
+ * The engine's private layout, shared by engine.c (stepping), metrics.c
+ * (observables) and state.c (serialization).  Nothing outside src/engine
+ * includes this file.
+ */
+#ifndef OUSCOPE_ENGINE_IMPL_H
+#define OUSCOPE_ENGINE_IMPL_H
+
+#include "ouscope/engine.h"
+
+/* A kink of one unit: position t_j = -b_j/w_j and slope change s_j = a_j |w_j|. */
+struct ou_kink {
+    double t, s;
+};
+
+struct ou_engine {
+    struct ou_config cfg;
+    struct ou_model model;
+    struct ou_data data;
+    struct ou_ziggurat zig;
+
+    uint64_t step;
+    enum ou_status status; /* OU_OK or OU_EDIVERGED */
+    uint64_t diverged_at;
+
+    /* Live streams, their values at step 0 (reset) and one step back (undo). */
+    struct ou_rng rng_batch, rng_noise, rng_kick;
+    struct ou_rng rng_batch0, rng_noise0;
+    struct ou_rng prev_batch, prev_noise;
+    bool can_undo; /* theta_next (and vel_next if undo_vel) hold the previous state */
+    bool undo_vel;
+
+    /* The marked ("last good") state. */
+    uint64_t mark_step;
+    struct ou_rng mark_batch, mark_noise;
+    double mark_reg_ema;
+    bool mark_ema_init;
+
+    double reg_ema, ema_steps;
+    bool ema_init;
+    struct ou_trace trace;
+
+    /* Per-point arrays: coef_i = 1/B for points in this step's batch. */
+    double coef[OU_DATA_MAX];
+    double eps[OU_DATA_MAX];
+    size_t perm[OU_DATA_MAX];
+    size_t swaps[OU_DATA_MAX];
+    double frozen_z[OU_DATA_MAX]; /* Gaussian draw kept for frozen noise */
+    double frozen_s[OU_DATA_MAX]; /* sign draw kept for frozen +-sigma noise */
+
+    /* One block of p-sized arrays, carved at create. */
+    double *pblock;
+    double *theta, *theta_next, *vel, *vel_next;
+    double *theta0, *mark_theta, *mark_vel;
+    double *g, *gtmp, *ws;
+
+    /* n-sized work for observables: J (n x p), K (n x n), eigenvalues, h. */
+    size_t cap_n;
+    double *nblock;
+    double *J, *K, *evals, *hbuf;
+    struct ou_kink *kinks; /* m entries */
+};
+
+/* Allocate the n-dependent work arrays for n points (keeps the old ones on failure). */
+enum ou_status ou_engine_reserve(struct ou_engine *e, size_t n);
+
+/* Draw theta0 and the streams from cfg.seed and go to step 0. */
+void ou_engine_init_state(struct ou_engine *e);
+
+#endif

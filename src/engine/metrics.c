@@ -1,0 +1,262 @@
+/*
+ * Observables of the current parameters (ouscope-science(7), OBSERVABLES):
+ * loss, reg and its gradient, norms, balance, kinks and their convexity,
+ * TV(h'), the distance to the linear spline, lambda_max of the NTK, and the
+ * projection onto the zero-loss set used to measure "projected reg".
+ * Computed on request, never on the per-step path.
+ */
+#include "config.h"
+
+#include "ouscope/engine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+#include "linalg.h"
+
+/* Kinks closer than this fraction of the data's span are one kink. */
+#define KINK_MERGE_FRAC 1e-3
+/* A merged kink counts only if |sum s| exceeds this fraction of sum |s_j|. */
+#define KINK_KEEP_FRAC 0.02
+
+static int
+kink_cmp(const void *pa, const void *pb)
+{
+    const struct ou_kink *a = pa, *b = pb;
+    return (a->t > b->t) - (a->t < b->t);
+}
+
+/* Sorted kinks of units with w_j != 0 strictly inside (x1, xn); returns the count. */
+static size_t
+collect_kinks(const struct ou_engine *e, struct ou_kink *k)
+{
+    const struct ou_model *m = &e->model;
+    const double *a = ou_relu_a(m, e->theta), *w = ou_relu_w(m, e->theta),
+                 *b = ou_relu_b(m, e->theta);
+    double x1 = e->data.x[0], xn = e->data.x[e->data.n - 1];
+    size_t cnt = 0;
+    for (size_t j = 0; j < m->width; j++) {
+        if (!(fabs(w[j]) > 0.0))
+            continue;
+        double t = -b[j] / w[j];
+        if (t > x1 && t < xn) {
+            k[cnt].t = t;
+            k[cnt].s = a[j] * fabs(w[j]);
+            cnt++;
+        }
+    }
+    qsort(k, cnt, sizeof *k, kink_cmp);
+    return cnt;
+}
+
+/*
+ * Effective kinks: consecutive kinks within KINK_MERGE_FRAC (x_n - x_1) of
+ * the previous one form a cluster at their mean position with their summed
+ * slope change; clusters with |sum s| <= KINK_KEEP_FRAC sum |s| are dropped.
+ * TV(h') is exact: h' is piecewise constant and jumps by s_j at t_j.
+ */
+static void
+kink_metrics(const struct ou_engine *e, struct ou_metrics *mt, struct ou_kink *k, size_t cnt)
+{
+    double span = e->data.x[e->data.n - 1] - e->data.x[0];
+    double tol = KINK_MERGE_FRAC * span, total = 0.0, tv = 0.0;
+    for (size_t q = 0; q < cnt; q++)
+        total += fabs(k[q].s);
+    /* TV: group kinks at exactly the same position (they cancel or add). */
+    for (size_t q = 0; q < cnt;) {
+        double s = k[q].s;
+        size_t r = q + 1;
+        while (r < cnt && !(k[r].t > k[q].t))
+            s += k[r++].s;
+        tv += fabs(s);
+        q = r;
+    }
+    mt->tv_hprime = tv;
+    mt->nkinks = 0;
+    for (size_t q = 0; q < cnt;) {
+        double s = k[q].s, tsum = k[q].t;
+        size_t r = q + 1;
+        while (r < cnt && k[r].t - k[r - 1].t < tol) {
+            s += k[r].s;
+            tsum += k[r].t;
+            r++;
+        }
+        if (fabs(s) > KINK_KEEP_FRAC * total) {
+            mt->kink_x[mt->nkinks] = tsum / (double)(r - q);
+            mt->kink_s[mt->nkinks] = s;
+            mt->nkinks++;
+        }
+        q = r;
+    }
+    mt->convex_h = 0;
+    for (size_t q = 1; q < mt->nkinks; q++)
+        if ((mt->kink_s[q] > 0.0) != (mt->kink_s[q - 1] > 0.0))
+            mt->convex_h++;
+}
+
+/* max |h - spline| over [x_1, x_n]: both are piecewise linear, so the
+ * maximum sits at a data point or a kink. */
+static double
+spline_deviation(const struct ou_engine *e, const struct ou_kink *k, size_t cnt)
+{
+    const struct ou_data *d = &e->data;
+    double dev = 0.0;
+    for (size_t i = 0; i < d->n; i++)
+        dev = fmax(dev, fabs(ou_model_forward(&e->model, e->theta, d->x[i]) - d->y[i]));
+    for (size_t q = 0; q < cnt; q++) {
+        double h = ou_model_forward(&e->model, e->theta, k[q].t);
+        dev = fmax(dev, fabs(h - ou_data_spline(d, k[q].t)));
+    }
+    return dev;
+}
+
+/*
+ * Balance of unit j (ouscope-science(7), BALANCE): rho_j = sum_{A_j} u_ij^2
+ * / (a_j^2 sum_{A_j} (1 + x_i^2)) is 1 when rescaling (a, w, b) -> (a/c,
+ * cw, cb) cannot lower reg.  Also path norms and the active fractions.
+ */
+static void
+unit_metrics(const struct ou_engine *e, struct ou_metrics *mt)
+{
+    const struct ou_model *m = &e->model;
+    const struct ou_data *d = &e->data;
+    const double *a = ou_relu_a(m, e->theta), *w = ou_relu_w(m, e->theta),
+                 *b = ou_relu_b(m, e->theta);
+    double c = ou_relu_c(m, e->theta);
+    double l1 = fabs(c), l2 = c * c, bal = 0.0;
+    size_t nbal = 0, live = 0, active = 0;
+    for (size_t j = 0; j < m->width; j++) {
+        l1 += fabs(a[j]) * (fabs(w[j]) + fabs(b[j]));
+        l2 += a[j] * a[j] * (w[j] * w[j] + b[j] * b[j]);
+        double p = 0.0, q = 0.0;
+        size_t cnt = 0;
+        for (size_t i = 0; i < d->n; i++) {
+            double u = w[j] * d->x[i] + b[j];
+            if (u > 0.0) {
+                p += u * u;
+                q += 1.0 + d->x[i] * d->x[i];
+                cnt++;
+            }
+        }
+        active += cnt;
+        if (cnt > 0) {
+            live++;
+            if (fabs(a[j]) > 0.0) {
+                bal += fabs(log(p / (a[j] * a[j] * q)));
+                nbal++;
+            }
+        }
+    }
+    mt->path_l1 = l1;
+    mt->path_l2 = sqrt(l2);
+    mt->balance = nbal ? bal / (double)nbal : 0.0;
+    mt->live_units = live;
+    mt->active_frac = (double)active / ((double)d->n * (double)m->width);
+}
+
+/* lambda_max of K = (1/n) J J^T at theta (J, K and evals are engine work arrays). */
+static enum ou_status
+lambda_max_at(struct ou_engine *e, const double *theta, double *lmax)
+{
+    const struct ou_data *d = &e->data;
+    ou_model_jacobian(&e->model, theta, d->n, d->x, e->J, NULL);
+    ou_linalg_ntk(e->J, d->n, e->model.p, e->K);
+    enum ou_status st = ou_linalg_sym_eig(e->K, d->n, e->evals, 0);
+    *lmax = st == OU_OK ? e->evals[d->n - 1] : NAN;
+    return st;
+}
+
+enum ou_status
+ou_engine_metrics(struct ou_engine *e, struct ou_metrics *mt)
+{
+    const struct ou_model *m = &e->model;
+    const struct ou_data *d = &e->data;
+    const struct ou_config *c = &e->cfg;
+    ou_model_pass(m, e->theta, d->n, d->x, d->y, NULL, NULL, NULL, e->ws, &mt->loss, &mt->reg);
+    mt->reg_ema = e->ema_init ? e->reg_ema : mt->reg;
+    ou_model_reg_grad(m, e->theta, d->n, d->x, e->gtmp, e->ws);
+    mt->grad_reg_norm = ou_linalg_norm(e->gtmp, m->p);
+    mt->theta_norm = ou_linalg_norm(e->theta, m->p);
+    mt->loss_floor = c->eta * c->sigma * c->sigma / (4.0 * (double)c->batch) * mt->reg;
+    mt->spline_tv = ou_data_spline_tv(d);
+    mt->convex_data = ou_data_convexity_changes(d);
+
+    unit_metrics(e, mt);
+    size_t cnt = collect_kinks(e, e->kinks);
+    kink_metrics(e, mt, e->kinks, cnt);
+    mt->max_dev_spline = spline_deviation(e, e->kinks, cnt);
+
+    enum ou_status st = lambda_max_at(e, e->theta, &mt->lambda_max);
+    mt->eta_lambda = c->eta * mt->lambda_max;
+    return st;
+}
+
+enum ou_status
+ou_engine_snapshot(struct ou_engine *e, struct ou_snapshot *s, const struct ou_snapshot_req *req)
+{
+    s->step = e->step;
+    s->cfg = e->cfg;
+    s->status = e->status;
+    s->diverged_at = e->diverged_at;
+    ou_engine_trace_take(e, &s->trace);
+    s->data = e->data;
+    size_t nc = req ? req->ncurve : 0;
+    if (nc > OU_CURVE_MAX)
+        nc = OU_CURVE_MAX;
+    s->ncurve = nc;
+    s->curve_lo = req ? req->lo : 0.0;
+    s->curve_hi = req ? req->hi : 0.0;
+    for (size_t k = 0; k < nc; k++) {
+        double t = nc > 1 ? (double)k / (double)(nc - 1) : 0.0;
+        double x = s->curve_lo + t * (s->curve_hi - s->curve_lo);
+        s->curve[k] = ou_model_forward(&e->model, e->theta, x);
+    }
+    return ou_engine_metrics(e, &s->met);
+}
+
+/*
+ * Projection onto {L = 0} (ouscope-science(7), DRIFT): noise-free
+ * full-batch gradient descent at step 1/lambda_max(K), halved whenever the
+ * loss rises, until L < OU_PROJECT_TOL.  Works on a copy in gtmp.
+ */
+enum ou_status
+ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out)
+{
+    const struct ou_model *m = &e->model;
+    const struct ou_data *d = &e->data;
+    const size_t p = m->p, n = d->n;
+    double *th = e->gtmp, lmax, loss = INFINITY, reg = NAN, prev = INFINITY;
+    memcpy(th, e->theta, p * sizeof *th);
+    enum ou_status st = lambda_max_at(e, th, &lmax);
+    if (st != OU_OK)
+        return st;
+    double lr = lmax > 0.0 ? 1.0 / lmax : 1.0;
+    for (size_t i = 0; i < n; i++) {
+        e->coef[i] = 1.0 / (double)n;
+        e->eps[i] = 0.0;
+    }
+    uint64_t it = 0;
+    for (;; it++) {
+        ou_model_pass(m, th, n, d->x, d->y, e->coef, e->eps, e->g, e->ws, &loss, &reg);
+        if (!isfinite(loss) || loss < OU_PROJECT_TOL || it >= OU_PROJECT_MAX_ITERS)
+            break;
+        if (loss > prev)
+            lr *= 0.5;
+        prev = loss;
+        for (size_t k = 0; k < p; k++)
+            th[k] -= lr * e->g[k];
+    }
+    for (size_t i = 0; i < n; i++)
+        e->coef[i] = 0.0;
+    out->loss = loss;
+    out->reg = reg;
+    out->iters = it;
+    out->converged = loss < OU_PROJECT_TOL;
+    if (!isfinite(loss))
+        return OU_EDIVERGED;
+    if (apply)
+        return ou_engine_set_theta(e, th, p);
+    return OU_OK;
+}

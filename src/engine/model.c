@@ -1,0 +1,72 @@
+/*
+ * Model dispatch: the optimizer and the metrics reach a model only through
+ * these calls, which go to the kind's table.  Adding a model kind means
+ * adding a table, not touching the optimizer.
+ */
+#include "config.h"
+
+#include "ouscope/model.h"
+
+#include "relu.h"
+
+enum ou_status
+ou_model_init(struct ou_model *m, enum ou_model_kind_id id, size_t width, bool bias)
+{
+    if (width < 1 || width > OU_MODEL_MAX_WIDTH)
+        return OU_EINVAL;
+    switch (id) {
+    case OU_MODEL_RELU1D:
+        m->kind = &ou_relu_kind;
+        break;
+    default:
+        return OU_EINVAL;
+    }
+    m->width = width;
+    m->bias = bias;
+    m->p = m->kind->nparams(m);
+    return OU_OK;
+}
+
+double
+ou_model_forward(const struct ou_model *m, const double *theta, double x)
+{
+    return m->kind->forward(m, theta, x);
+}
+
+double
+ou_model_grad(const struct ou_model *m, const double *theta, double x, double *g)
+{
+    return m->kind->grad(m, theta, x, g);
+}
+
+void
+ou_model_jacobian(const struct ou_model *m, const double *theta, size_t n, const double *x,
+                  double *J, double *h)
+{
+    for (size_t i = 0; i < n; i++) {
+        double hi = m->kind->grad(m, theta, x[i], J + i * m->p);
+        if (h)
+            h[i] = hi;
+    }
+}
+
+size_t
+ou_model_workspace(const struct ou_model *m, size_t n)
+{
+    return m->kind->workspace(m, n);
+}
+
+void
+ou_model_pass(const struct ou_model *m, const double *theta, size_t n, const double *x,
+              const double *y, const double *coef, const double *eps, double *g, double *ws,
+              double *loss, double *reg)
+{
+    m->kind->pass(m, theta, n, x, y, coef, eps, g, ws, loss, reg);
+}
+
+void
+ou_model_reg_grad(const struct ou_model *m, const double *theta, size_t n, const double *x,
+                  double *g, double *ws)
+{
+    m->kind->reg_grad(m, theta, n, x, g, ws);
+}

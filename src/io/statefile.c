@@ -1,0 +1,148 @@
+/*
+ * Safe whole-file input and output.  Reading refuses anything but a
+ * regular file before it blocks (a FIFO would hang, a directory would
+ * fail obscurely); writing goes through a temporary file so a crash never
+ * leaves a half-written file under the final name.
+ */
+#include "config.h"
+
+#include "statefile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "xmalloc.h"
+
+int
+statefile_read(const char *path, size_t limit, char **buf, size_t *len, char **cause)
+{
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *cause = xasprintf("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    char *data = NULL;
+    if (fstat(fd, &st) != 0) {
+        *cause = xasprintf("%s: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        *cause = xasprintf("%s: is a directory, not a file", path);
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *cause = xasprintf("%s: not a regular file (a FIFO, socket or device)", path);
+        goto fail;
+    }
+    if ((size_t)st.st_size > limit) {
+        *cause = xasprintf("%s: too large (%lld bytes; at most %zu allowed)", path,
+                           (long long)st.st_size, limit);
+        goto fail;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    data = xmalloc(cap + 1);
+    for (;;) {
+        ssize_t k = read(fd, data + n, cap - n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            *cause = xasprintf("%s: %s", path, strerror(errno));
+            goto fail;
+        }
+        if (k == 0)
+            break;
+        n += (size_t)k;
+        if (n > limit) {
+            *cause = xasprintf("%s: too large (more than %zu bytes)", path, limit);
+            goto fail;
+        }
+        if (n == cap) {
+            cap *= 2;
+            data = xreallocarray(data, cap + 1, 1);
+        }
+    }
+    if (memchr(data, '\0', n)) {
+        *cause = xasprintf("%s: contains a NUL byte: a binary file, not text", path);
+        goto fail;
+    }
+    data[n] = '\0';
+    close(fd);
+    *buf = data;
+    *len = n;
+    return 0;
+fail:
+    free(data);
+    close(fd);
+    return -1;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t k = write(fd, buf, len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        buf += k;
+        len -= (size_t)k;
+    }
+    return 0;
+}
+
+int
+statefile_write(const char *path, const char *buf, size_t len, char **cause)
+{
+    if (strcmp(path, "-") == 0) {
+        if (write_all(STDOUT_FILENO, buf, len) != 0) {
+            *cause = xasprintf("standard output: %s", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+    char *dircopy = xstrdup(path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        *cause = xasprintf("%s: cannot create a temporary file beside it: %s", path,
+                           strerror(errno));
+        goto fail;
+    }
+    if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+        *cause = xasprintf("%s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        goto fail;
+    }
+    /* mkstemp made it 0600; give it the usual permissions. */
+    mode_t um = umask(0);
+    umask(um);
+    fchmod(fd, 0666 & ~um);
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        *cause = xasprintf("%s: %s", path, strerror(errno));
+        unlink(tmp);
+        goto fail;
+    }
+    /* Make the rename itself durable. */
+    int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    free(tmp);
+    free(dircopy);
+    return 0;
+fail:
+    free(tmp);
+    free(dircopy);
+    return -1;
+}

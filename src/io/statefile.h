@@ -1,0 +1,24 @@
+/*
+ * Whole-file reads with limits and refusals (directories, FIFOs, devices,
+ * binary or oversized files) and atomic writes (temporary file in the same
+ * folder, fsync, rename).  Errors are one-line messages in *cause.
+ */
+#ifndef OUSCOPE_IO_STATEFILE_H
+#define OUSCOPE_IO_STATEFILE_H
+
+#include <stddef.h>
+
+/*
+ * Read the regular file `path` (at most `limit` bytes, no NUL byte) into a
+ * new NUL-terminated buffer.  Returns 0, or -1 with *cause set (caller
+ * frees) naming the file and the problem.
+ */
+int statefile_read(const char *path, size_t limit, char **buf, size_t *len, char **cause);
+
+/*
+ * Write buf[0..len) to `path` atomically: the old file stays intact until
+ * the new one is complete on disk.  "-" writes to standard output.
+ */
+int statefile_write(const char *path, const char *buf, size_t len, char **cause);
+
+#endif

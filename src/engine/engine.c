@@ -497,6 +497,7 @@ enum ou_status
 ou_engine_run(struct ou_engine *e, uint64_t nsteps, uint64_t *done)
 {
     uint64_t t = 0;
+    const uint64_t start = e->step;
     enum ou_status st = e->status;
     const size_t n = e->data.n;
     while (st == OU_OK && t < nsteps) {
@@ -525,8 +526,9 @@ ou_engine_run(struct ou_engine *e, uint64_t nsteps, uint64_t *done)
         if (st == OU_OK)
             t++;
     }
+    /* A divergence may roll back the previous step, so count by the clock. */
     if (done)
-        *done = t;
+        *done = e->step > start ? e->step - start : 0;
     return st;
 }
 

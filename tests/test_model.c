@@ -1,0 +1,235 @@
+/*
+ * The ReLU model kind against the plain-loop reference and against central
+ * finite differences: h, grad_theta h, the fused loss/reg/gradient pass and
+ * the closed-form gradient of reg.  Parameters are drawn so that no
+ * pre-activation sits within 0.05 of a ReLU kink.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "ouscope/data.h"
+#include "ouscope/model.h"
+#include "reference.h"
+#include "testutil.h"
+
+struct fixture {
+    struct ou_model m;
+    struct ou_data d;
+    double *theta, *g, *gr, *ws;
+};
+
+static void
+setup(struct fixture *f, size_t width, bool bias, unsigned seed)
+{
+    cr_assert_eq(ou_model_init(&f->m, OU_MODEL_RELU1D, width, bias), OU_OK);
+    ou_data_builtin(&f->d, OU_DATA_SIN3X, 8, 1);
+    f->theta = calloc(f->m.p, sizeof(double));
+    f->g = calloc(f->m.p, sizeof(double));
+    f->gr = calloc(f->m.p, sizeof(double));
+    f->ws = calloc(ou_model_workspace(&f->m, f->d.n) + 1, sizeof(double));
+    ref_theta_far_from_kinks(f->theta, width, bias, f->d.x, f->d.n, seed);
+}
+
+static void
+teardown(struct fixture *f)
+{
+    free(f->theta);
+    free(f->g);
+    free(f->gr);
+    free(f->ws);
+}
+
+/* Central difference of a scalar function of theta along coordinate k. */
+typedef double (*scalar_fn)(struct fixture *f);
+
+static double
+fd(struct fixture *f, scalar_fn fn, size_t k)
+{
+    double t = f->theta[k], h = 1e-6 * fmax(1.0, fabs(t));
+    f->theta[k] = t + h;
+    double up = fn(f);
+    f->theta[k] = t - h;
+    double down = fn(f);
+    f->theta[k] = t;
+    return (up - down) / (2.0 * h);
+}
+
+static double fd_x;
+
+static double
+h_at_x(struct fixture *f)
+{
+    return ou_model_forward(&f->m, f->theta, fd_x);
+}
+
+static double
+reg_of(struct fixture *f)
+{
+    double loss, reg;
+    ou_model_pass(&f->m, f->theta, f->d.n, f->d.x, f->d.y, NULL, NULL, NULL, f->ws, &loss, &reg);
+    return reg;
+}
+
+static double
+loss_of(struct fixture *f)
+{
+    double loss, reg;
+    ou_model_pass(&f->m, f->theta, f->d.n, f->d.x, f->d.y, NULL, NULL, NULL, f->ws, &loss, &reg);
+    return loss;
+}
+
+Test(model, width_outside_1_to_4096_is_refused)
+{
+    struct ou_model m;
+    cr_expect_eq(ou_model_init(&m, OU_MODEL_RELU1D, 0, true), OU_EINVAL);
+    cr_expect_eq(ou_model_init(&m, OU_MODEL_RELU1D, OU_MODEL_MAX_WIDTH + 1, true), OU_EINVAL);
+    cr_expect_eq(ou_model_init(&m, OU_MODEL_RELU1D, OU_MODEL_MAX_WIDTH, true), OU_OK);
+    cr_expect_eq(m.p, 3 * OU_MODEL_MAX_WIDTH + 1);
+    cr_expect_eq(ou_model_init(&m, OU_MODEL_RELU1D, 5, false), OU_OK);
+    cr_expect_eq(m.p, 15);
+}
+
+Test(model, forward_and_grad_match_the_reference)
+{
+    for (unsigned seed = 1; seed <= 4; seed++) {
+        bool bias = seed % 2;
+        struct fixture f;
+        setup(&f, 37, bias, seed);
+        for (double x = -1.5; x <= 1.5; x += 0.1) {
+            double h = ou_model_forward(&f.m, f.theta, x);
+            cr_expect(tu_close(h, ref_h(f.theta, 37, bias, x), 1e-13, 1e-13), "h(%g)", x);
+            double hg = ou_model_grad(&f.m, f.theta, x, f.g);
+            cr_expect(tu_close(hg, h, 1e-13, 1e-13));
+            ref_grad_h(f.theta, 37, bias, x, f.gr);
+            for (size_t k = 0; k < f.m.p; k++)
+                cr_expect(tu_close(f.g[k], f.gr[k], 1e-14, 1e-14), "grad[%zu] at %g", k, x);
+        }
+        teardown(&f);
+    }
+}
+
+/* Relative error of analytic versus central differences below 1e-6 (h = 1e-6 max(1,|t|)). */
+Test(model, grad_matches_finite_differences)
+{
+    struct fixture f;
+    setup(&f, 16, true, 7);
+    for (size_t i = 0; i < f.d.n; i++) {
+        fd_x = f.d.x[i];
+        ou_model_grad(&f.m, f.theta, fd_x, f.g);
+        for (size_t k = 0; k < f.m.p; k++) {
+            double num = fd(&f, h_at_x, k);
+            cr_expect(tu_close(f.g[k], num, 1e-8, 1e-6), "dh/dtheta_%zu at x=%g: %g vs %g", k,
+                      fd_x, f.g[k], num);
+        }
+    }
+    teardown(&f);
+}
+
+Test(model, pass_gives_the_reference_loss_reg_and_gradient)
+{
+    for (unsigned seed = 1; seed <= 4; seed++) {
+        bool bias = seed != 2;
+        struct fixture f;
+        setup(&f, 24, bias, seed);
+        size_t n = f.d.n;
+        double coef[8], eps[8], loss, reg;
+        for (size_t i = 0; i < n; i++) {
+            coef[i] = 1.0 / (double)n;
+            eps[i] = 0.0;
+        }
+        ou_model_pass(&f.m, f.theta, n, f.d.x, f.d.y, coef, eps, f.g, f.ws, &loss, &reg);
+        cr_expect(tu_close(loss, ref_loss(f.theta, 24, bias, f.d.x, f.d.y, n), 1e-15, 1e-12));
+        cr_expect(tu_close(reg, ref_reg(f.theta, 24, bias, f.d.x, n), 1e-15, 1e-12));
+        ref_loss_grad(f.theta, 24, bias, f.d.x, f.d.y, n, f.gr);
+        for (size_t k = 0; k < f.m.p; k++)
+            cr_expect(tu_close(f.g[k], f.gr[k], 1e-15, 1e-12), "grad L [%zu]", k);
+
+        /* A batch of three with label noise: g = (1/B) sum (h - y - eps) grad h. */
+        size_t idx[3] = {6, 1, 3};
+        double e3[3] = {0.3, -0.7, 0.05};
+        for (size_t i = 0; i < n; i++)
+            coef[i] = 0.0;
+        for (int k = 0; k < 3; k++) {
+            coef[idx[k]] = 1.0 / 3.0;
+            eps[idx[k]] = e3[k];
+        }
+        ou_model_pass(&f.m, f.theta, n, f.d.x, f.d.y, coef, eps, f.g, f.ws, &loss, &reg);
+        ref_batch_grad(f.theta, 24, bias, f.d.x, f.d.y, idx, e3, 3, f.gr);
+        for (size_t k = 0; k < f.m.p; k++)
+            cr_expect(tu_close(f.g[k], f.gr[k], 1e-15, 1e-12), "batch grad [%zu]", k);
+        teardown(&f);
+    }
+}
+
+Test(model, loss_gradient_matches_finite_differences)
+{
+    struct fixture f;
+    setup(&f, 12, true, 3);
+    size_t n = f.d.n;
+    double coef[8], eps[8] = {0}, loss, reg;
+    for (size_t i = 0; i < n; i++)
+        coef[i] = 1.0 / (double)n;
+    ou_model_pass(&f.m, f.theta, n, f.d.x, f.d.y, coef, eps, f.g, f.ws, &loss, &reg);
+    for (size_t k = 0; k < f.m.p; k++) {
+        double num = fd(&f, loss_of, k);
+        cr_expect(tu_close(f.g[k], num, 1e-9, 1e-6), "dL/dtheta_%zu: %g vs %g", k, f.g[k], num);
+    }
+    teardown(&f);
+}
+
+Test(model, reg_gradient_matches_reference_and_finite_differences)
+{
+    for (unsigned seed = 1; seed <= 3; seed++) {
+        struct fixture f;
+        bool bias = seed != 3;
+        setup(&f, 20, bias, seed);
+        ou_model_reg_grad(&f.m, f.theta, f.d.n, f.d.x, f.g, f.ws);
+        ref_reg_grad(f.theta, 20, bias, f.d.x, f.d.n, f.gr);
+        for (size_t k = 0; k < f.m.p; k++) {
+            cr_expect(tu_close(f.g[k], f.gr[k], 1e-14, 1e-12), "grad reg [%zu] vs reference", k);
+            double num = fd(&f, reg_of, k);
+            cr_expect(tu_close(f.g[k], num, 1e-8, 1e-6), "grad reg [%zu]: %g vs %g", k, f.g[k],
+                      num);
+        }
+        teardown(&f);
+    }
+}
+
+/* The bias adds exactly 1 to reg and nothing to its gradient. */
+Test(model, trained_bias_adds_one_to_reg)
+{
+    struct fixture a, b;
+    setup(&a, 10, true, 5);
+    setup(&b, 10, false, 5);
+    double la, ra, lb, rb;
+    /* Same units, b without c: copy a's units. */
+    for (size_t k = 0; k < 30; k++)
+        b.theta[k] = a.theta[k];
+    a.theta[30] = 0.0;
+    ou_model_pass(&a.m, a.theta, a.d.n, a.d.x, a.d.y, NULL, NULL, NULL, a.ws, &la, &ra);
+    ou_model_pass(&b.m, b.theta, b.d.n, b.d.x, b.d.y, NULL, NULL, NULL, b.ws, &lb, &rb);
+    cr_expect(tu_close(ra, rb + 1.0, 1e-14, 1e-14));
+    cr_expect(tu_close(la, lb, 1e-15, 1e-14));
+    teardown(&a);
+    teardown(&b);
+}
+
+Test(model, jacobian_rows_are_the_per_sample_gradients)
+{
+    struct fixture f;
+    setup(&f, 9, true, 2);
+    size_t n = f.d.n, p = f.m.p;
+    double *J = calloc(n * p, sizeof *J), h[8];
+    ou_model_jacobian(&f.m, f.theta, n, f.d.x, J, h);
+    for (size_t i = 0; i < n; i++) {
+        ref_grad_h(f.theta, 9, true, f.d.x[i], f.gr);
+        cr_expect(tu_close(h[i], ref_h(f.theta, 9, true, f.d.x[i]), 1e-14, 1e-13));
+        for (size_t k = 0; k < p; k++)
+            cr_expect(tu_close(J[i * p + k], f.gr[k], 1e-15, 1e-14));
+    }
+    free(J);
+    teardown(&f);
+}

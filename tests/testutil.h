@@ -1,0 +1,38 @@
+/*
+ * Helpers shared by the Criterion tests: building engines on the reference
+ * data sets and comparing doubles with an explicit tolerance.
+ */
+#ifndef OUSCOPE_TESTS_TESTUTIL_H
+#define OUSCOPE_TESTS_TESTUTIL_H
+
+#include <math.h>
+#include <stdbool.h>
+
+#include "ouscope/engine.h"
+
+/* |got - want| <= abs + rel |want| (llm.c's tolerance form). */
+static inline bool
+tu_close(double got, double want, double abs_tol, double rel_tol)
+{
+    return fabs(got - want) <= abs_tol + rel_tol * fabs(want);
+}
+
+/* An engine on built-in data `kind` with n points and the knobs of cfg (NULL: defaults). */
+static inline struct ou_engine *
+tu_engine(enum ou_data_kind kind, size_t n, const struct ou_config *cfg)
+{
+    struct ou_data d;
+    struct ou_config c;
+    struct ou_engine *e = NULL;
+    if (cfg)
+        c = *cfg;
+    else
+        ou_config_default(&c);
+    if (ou_data_builtin(&d, kind, n, c.seed) != OU_OK)
+        return NULL;
+    if (ou_engine_create(&e, &c, &d) != OU_OK)
+        return NULL;
+    return e;
+}
+
+#endif

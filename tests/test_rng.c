@@ -164,3 +164,18 @@ Test(rng, sign_is_balanced)
     }
     cr_expect(fabs(s) < 5.0 * sqrt(N));
 }
+
+Test(rng, batch_normals_equal_single_draws)
+{
+    struct ou_ziggurat z;
+    struct ou_rng a, b;
+    double v[64];
+    ou_ziggurat_init(&z);
+    ou_rng_seed(&a, 21, 3);
+    ou_rng_seed(&b, 21, 3);
+    for (int r = 0; r < 100; r++) {
+        ou_rng_normals(&a, &z, v, 64);
+        for (int k = 0; k < 64; k++)
+            cr_assert(!(fabs(v[k] - ou_rng_normal(&b, &z)) > 0.0));
+    }
+}

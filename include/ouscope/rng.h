@@ -48,6 +48,9 @@ void ou_ziggurat_init(struct ou_ziggurat *z);
 /* One exact N(0,1) draw from stream r using tables z. */
 double ou_rng_normal(struct ou_rng *r, const struct ou_ziggurat *z);
 
+/* out[0..count) = count N(0,1) draws: the same values as count calls of ou_rng_normal. */
+void ou_rng_normals(struct ou_rng *r, const struct ou_ziggurat *z, double *out, size_t count);
+
 /* +1 or -1 with probability 1/2 each (one 64-bit draw). */
 double ou_rng_sign(struct ou_rng *r);
 

@@ -429,10 +429,11 @@ step_core(struct ou_engine *e, const size_t *idx, size_t B)
     tr->steps++;
     tr->loss_sum += loss;
     tr->reg_sum += reg;
-    tr->loss_min = fmin(tr->loss_min, loss);
-    tr->loss_max = fmax(tr->loss_max, loss);
-    tr->reg_min = fmin(tr->reg_min, reg);
-    tr->reg_max = fmax(tr->reg_max, reg);
+    /* Both values are finite here, so plain compares do what fmin/fmax would. */
+    tr->loss_min = loss < tr->loss_min ? loss : tr->loss_min;
+    tr->loss_max = loss > tr->loss_max ? loss : tr->loss_max;
+    tr->reg_min = reg < tr->reg_min ? reg : tr->reg_min;
+    tr->reg_max = reg > tr->reg_max ? reg : tr->reg_max;
     if (!e->ema_init) {
         e->reg_ema = reg;
         e->ema_init = true;
@@ -509,16 +510,22 @@ ou_engine_run(struct ou_engine *e, uint64_t nsteps, uint64_t *done)
         if (B < n)
             draw_batch(e, B);
         /* The noise stream moves the same way whatever sigma is, so a sigma
-         * change alters no later draw. */
+         * change alters no later draw.  Frozen noise reads the kept draw. */
+        double *z = e->zbuf;
+        if (e->cfg.frozen) {
+            const double *kept = e->cfg.noise == OU_NOISE_GAUSS ? e->frozen_z : e->frozen_s;
+            for (size_t k = 0; k < B; k++)
+                z[k] = kept[e->perm[k]];
+        } else if (e->cfg.noise == OU_NOISE_GAUSS) {
+            ou_rng_normals(&e->rng_noise, &e->zig, z, B);
+        } else {
+            for (size_t k = 0; k < B; k++)
+                z[k] = ou_rng_sign(&e->rng_noise);
+        }
         for (size_t k = 0; k < B; k++) {
             size_t i = e->perm[k];
-            double z;
-            if (e->cfg.noise == OU_NOISE_GAUSS)
-                z = e->cfg.frozen ? e->frozen_z[i] : ou_rng_normal(&e->rng_noise, &e->zig);
-            else
-                z = e->cfg.frozen ? e->frozen_s[i] : ou_rng_sign(&e->rng_noise);
             e->coef[i] = inv_b;
-            e->eps[i] = sigma * z;
+            e->eps[i] = sigma * z[k];
         }
         st = step_core(e, e->perm, B);
         if (B < n)

@@ -47,6 +47,7 @@ struct ou_engine {
     size_t swaps[OU_DATA_MAX];
     double frozen_z[OU_DATA_MAX]; /* Gaussian draw kept for frozen noise */
     double frozen_s[OU_DATA_MAX]; /* sign draw kept for frozen +-sigma noise */
+    double zbuf[OU_DATA_MAX];     /* this step's standard draws, batch order */
 
     /* One block of p-sized arrays, carved at create. */
     double *pblock;

@@ -48,7 +48,8 @@ relu_forward(const struct ou_model *m, const double *theta, double x)
 #pragma omp simd reduction(+ : h)
     for (size_t j = 0; j < M; j++) {
         double u = w[j] * x + b[j];
-        h += a[j] * (u > 0.0 ? u : 0.0);
+        double act = u > 0.0 ? 1.0 : 0.0;
+        h += a[j] * act * u;
     }
     return h + ou_relu_c(m, theta);
 }
@@ -102,12 +103,15 @@ relu_pass(const struct ou_model *m, const double *theta, size_t n, const double 
     for (size_t i = 0; i < n; i++) {
         double xi = x[i], one_x2 = 1.0 + xi * xi;
         double h = 0.0, q = 0.0;
+        /* Every load is unconditional and only selects depend on the
+         * activation mask, so the loop if-converts and vectorizes. */
 #pragma omp simd reduction(+ : h, q)
         for (size_t j = 0; j < M; j++) {
             double u = w[j] * xi + b[j];
-            double r = u > 0.0 ? u : 0.0;
+            double act = u > 0.0 ? 1.0 : 0.0;
+            double r = act * u;
             h += a[j] * r;
-            q += r * r + (u > 0.0 ? a2[j] : 0.0) * one_x2;
+            q += r * r + act * a2[j] * one_x2;
         }
         double res = h + c - y[i];
         lsum += res * res;
@@ -117,8 +121,9 @@ relu_pass(const struct ou_model *m, const double *theta, size_t n, const double 
 #pragma omp simd
             for (size_t j = 0; j < M; j++) {
                 double u = w[j] * xi + b[j];
-                double ra = u > 0.0 ? rr * a[j] : 0.0;
-                ga[j] += rr * (u > 0.0 ? u : 0.0);
+                double act = u > 0.0 ? 1.0 : 0.0;
+                double ra = act * rr * a[j];
+                ga[j] += rr * act * u;
                 gw[j] += ra * xi;
                 gb[j] += ra;
             }
@@ -151,10 +156,10 @@ relu_reg_grad(const struct ou_model *m, const double *theta, size_t n, const dou
 #pragma omp simd
         for (size_t j = 0; j < M; j++) {
             double u = w[j] * xi + b[j];
-            double r = u > 0.0 ? u : 0.0;
-            ga[j] += (u > 0.0 ? one_x2 : 0.0);
-            gw[j] += r * xi;
-            gb[j] += r;
+            double act = u > 0.0 ? 1.0 : 0.0;
+            ga[j] += act * one_x2;
+            gw[j] += act * u * xi;
+            gb[j] += act * u;
         }
     }
     double k = 2.0 / (double)n;

@@ -37,8 +37,8 @@ ou_rng_seed(struct ou_rng *r, uint64_t seed, uint64_t stream)
         r->s[0] = 1; /* the all-zero state is a fixed point */
 }
 
-uint64_t
-ou_rng_u64(struct ou_rng *r)
+static inline uint64_t
+next(struct ou_rng *r)
 {
     uint64_t *s = r->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9;
@@ -52,10 +52,16 @@ ou_rng_u64(struct ou_rng *r)
     return result;
 }
 
+uint64_t
+ou_rng_u64(struct ou_rng *r)
+{
+    return next(r);
+}
+
 double
 ou_rng_uniform(struct ou_rng *r)
 {
-    return (double)(ou_rng_u64(r) >> 11) * 0x1.0p-53;
+    return (double)(next(r) >> 11) * 0x1.0p-53;
 }
 
 uint64_t
@@ -107,11 +113,11 @@ ou_ziggurat_init(struct ou_ziggurat *z)
         z->f[i] = zig_f(z->x[i]);
 }
 
-double
-ou_rng_normal(struct ou_rng *r, const struct ou_ziggurat *z)
+static inline double
+normal_draw(struct ou_rng *r, const struct ou_ziggurat *z)
 {
     for (;;) {
-        uint64_t bits = ou_rng_u64(r);
+        uint64_t bits = next(r);
         int i = (int)(bits & 0xff);                       /* layer, uniform over 256 */
         double sign = (bits & 0x100) ? -1.0 : 1.0;        /* symmetric density */
         double u = (double)(bits >> 11) * 0x1.0p-53;      /* [0, 1), bits disjoint */
@@ -122,13 +128,26 @@ ou_rng_normal(struct ou_rng *r, const struct ou_ziggurat *z)
             /* Tail beyond r by Marsaglia's exponential rejection. */
             double a, b;
             do {
-                a = -log(1.0 - ou_rng_uniform(r)) / ZIG_R;
-                b = -log(1.0 - ou_rng_uniform(r));
+                a = -log(1.0 - (double)(next(r) >> 11) * 0x1.0p-53) / ZIG_R;
+                b = -log(1.0 - (double)(next(r) >> 11) * 0x1.0p-53);
             } while (2.0 * b < a * a);
             return sign * (ZIG_R + a);
         }
-        double y = z->f[i] + ou_rng_uniform(r) * (z->f[i + 1] - z->f[i]);
+        double y = z->f[i] + (double)(next(r) >> 11) * 0x1.0p-53 * (z->f[i + 1] - z->f[i]);
         if (y < zig_f(x))
             return sign * x;
     }
+}
+
+double
+ou_rng_normal(struct ou_rng *r, const struct ou_ziggurat *z)
+{
+    return normal_draw(r, z);
+}
+
+void
+ou_rng_normals(struct ou_rng *r, const struct ou_ziggurat *z, double *out, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        out[k] = normal_draw(r, z);
 }

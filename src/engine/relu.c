@@ -21,8 +21,7 @@ relu_nparams(const struct ou_model *m)
 static size_t
 relu_workspace(const struct ou_model *m, size_t n)
 {
-    (void)n;
-    return m->width; /* a_j^2 */
+    return m->width + 4 * n; /* a_j^2, then per-point sums and the batch */
 }
 
 /* Reference init: w_j, b_j ~ N(0,1), a_j ~ N(0, 1/m), c = 0. */
@@ -75,65 +74,150 @@ relu_grad(const struct ou_model *m, const double *theta, double x, double *g)
 }
 
 /*
- * One sweep over the n points.  For point i (u_j = w_j x_i + b_j):
+ * The fused pass, for point i (u_j = w_j x_i + b_j):
  *   h_i      = sum_j a_j relu(u_j) + c
  *   |grad|^2 = [1 if c trained] + sum_j 1[u_j > 0] (u_j^2 + a_j^2 (1 + x_i^2))
- * and, where coef_i > 0, with r = coef_i (h_i - y_i - eps_i):
- *   g_a += r relu(u),  g_w += r a 1[u>0] x_i,  g_b += r a 1[u>0],  g_c += r.
+ * and, where coef_i > 0, with r_i = coef_i (h_i - y_i - eps_i):
+ *   g_a += r_i relu(u_j),  g_w += r_i a_j 1[u_j>0] x_i,  g_b += r_i a_j 1[u_j>0],  g_c += r_i.
  * About 17 flops per point and unit when every point is in the batch.
+ *
+ * Layout for speed: units are taken in tiles of RELU_TILE, small enough for
+ * the tile's a, w, b, a^2 and gradient to stay in L1 while every point
+ * passes over it, and points go four at a time so each load of a unit's
+ * weights serves four points.  Every load is unconditional and only
+ * selects depend on the activation mask, so the unit loops vectorize.
  */
+#define RELU_TILE 256
+
+/* Partial h and |grad|^2 of four points over units [0, len) of a tile. */
+static inline void
+forward4(const double *a, const double *w, const double *b, const double *a2, size_t len,
+         const double *x, double *hs, double *qs)
+{
+    const double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+    const double o0 = 1 + x0 * x0, o1 = 1 + x1 * x1, o2 = 1 + x2 * x2, o3 = 1 + x3 * x3;
+    double h0 = 0, h1 = 0, h2 = 0, h3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+#pragma omp simd reduction(+ : h0, h1, h2, h3, q0, q1, q2, q3)
+    for (size_t j = 0; j < len; j++) {
+        double wj = w[j], bj = b[j], aj = a[j], a2j = a2[j];
+        double u0 = wj * x0 + bj, u1 = wj * x1 + bj, u2 = wj * x2 + bj, u3 = wj * x3 + bj;
+        double m0 = u0 > 0.0 ? 1.0 : 0.0, m1 = u1 > 0.0 ? 1.0 : 0.0;
+        double m2 = u2 > 0.0 ? 1.0 : 0.0, m3 = u3 > 0.0 ? 1.0 : 0.0;
+        double r0 = m0 * u0, r1 = m1 * u1, r2 = m2 * u2, r3 = m3 * u3;
+        h0 += aj * r0, h1 += aj * r1, h2 += aj * r2, h3 += aj * r3;
+        q0 += r0 * r0 + m0 * a2j * o0, q1 += r1 * r1 + m1 * a2j * o1;
+        q2 += r2 * r2 + m2 * a2j * o2, q3 += r3 * r3 + m3 * a2j * o3;
+    }
+    hs[0] += h0, hs[1] += h1, hs[2] += h2, hs[3] += h3;
+    qs[0] += q0, qs[1] += q1, qs[2] += q2, qs[3] += q3;
+}
+
+static inline void
+forward1(const double *a, const double *w, const double *b, const double *a2, size_t len,
+         double x, double *hs, double *qs)
+{
+    const double o = 1 + x * x;
+    double h = 0, q = 0;
+#pragma omp simd reduction(+ : h, q)
+    for (size_t j = 0; j < len; j++) {
+        double u = w[j] * x + b[j];
+        double m = u > 0.0 ? 1.0 : 0.0;
+        double r = m * u;
+        h += a[j] * r;
+        q += r * r + m * a2[j] * o;
+    }
+    *hs += h;
+    *qs += q;
+}
+
+/* Gradient of four batch points (positions x, weights rr) over a tile. */
+static inline void
+backward4(const double *a, const double *w, const double *b, size_t len, const double *x,
+          const double *rr, double *ga, double *gw, double *gb)
+{
+    const double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+    const double r0 = rr[0], r1 = rr[1], r2 = rr[2], r3 = rr[3];
+#pragma omp simd
+    for (size_t j = 0; j < len; j++) {
+        double wj = w[j], bj = b[j];
+        double u0 = wj * x0 + bj, u1 = wj * x1 + bj, u2 = wj * x2 + bj, u3 = wj * x3 + bj;
+        double s0 = u0 > 0.0 ? r0 : 0.0, s1 = u1 > 0.0 ? r1 : 0.0;
+        double s2 = u2 > 0.0 ? r2 : 0.0, s3 = u3 > 0.0 ? r3 : 0.0;
+        ga[j] += s0 * u0 + s1 * u1 + s2 * u2 + s3 * u3;
+        gw[j] += a[j] * (s0 * x0 + s1 * x1 + s2 * x2 + s3 * x3);
+        gb[j] += a[j] * (s0 + s1 + s2 + s3);
+    }
+}
+
+static inline void
+backward1(const double *a, const double *w, const double *b, size_t len, double x, double rr,
+          double *ga, double *gw, double *gb)
+{
+#pragma omp simd
+    for (size_t j = 0; j < len; j++) {
+        double u = w[j] * x + b[j];
+        double s = u > 0.0 ? rr : 0.0;
+        ga[j] += s * u;
+        gw[j] += a[j] * s * x;
+        gb[j] += a[j] * s;
+    }
+}
+
 static void
 relu_pass(const struct ou_model *m, const double *theta, size_t n, const double *x,
           const double *y, const double *coef, const double *eps, double *g, double *ws,
           double *loss, double *reg)
 {
-    size_t M = m->width;
+    const size_t M = m->width;
     const double *a = theta, *w = theta + M, *b = theta + 2 * M;
-    double c = ou_relu_c(m, theta);
-    double *a2 = ws;
-    double lsum = 0.0, qsum = 0.0, gc = 0.0;
+    const double c = ou_relu_c(m, theta);
+    /* ws: a^2 [M], partial h [n], partial |grad|^2 [n], batch x [n], batch r [n]. */
+    double *a2 = ws, *hs = ws + M, *qs = hs + n, *bx = qs + n, *br = bx + n;
 
-    if (g)
-        memset(g, 0, relu_nparams(m) * sizeof *g);
-    double *ga = g, *gw = g ? g + M : NULL, *gb = g ? g + 2 * M : NULL;
 #pragma omp simd
     for (size_t j = 0; j < M; j++)
         a2[j] = a[j] * a[j];
+    for (size_t i = 0; i < n; i++)
+        hs[i] = qs[i] = 0.0;
+    for (size_t j0 = 0; j0 < M; j0 += RELU_TILE) {
+        size_t len = M - j0 < RELU_TILE ? M - j0 : RELU_TILE;
+        size_t i = 0;
+        for (; i + 4 <= n; i += 4)
+            forward4(a + j0, w + j0, b + j0, a2 + j0, len, x + i, hs + i, qs + i);
+        for (; i < n; i++)
+            forward1(a + j0, w + j0, b + j0, a2 + j0, len, x[i], hs + i, qs + i);
+    }
 
+    double lsum = 0.0, qsum = 0.0, gc = 0.0;
+    size_t nb = 0;
     for (size_t i = 0; i < n; i++) {
-        double xi = x[i], one_x2 = 1.0 + xi * xi;
-        double h = 0.0, q = 0.0;
-        /* Every load is unconditional and only selects depend on the
-         * activation mask, so the loop if-converts and vectorizes. */
-#pragma omp simd reduction(+ : h, q)
-        for (size_t j = 0; j < M; j++) {
-            double u = w[j] * xi + b[j];
-            double act = u > 0.0 ? 1.0 : 0.0;
-            double r = act * u;
-            h += a[j] * r;
-            q += r * r + act * a2[j] * one_x2;
-        }
-        double res = h + c - y[i];
+        double res = hs[i] + c - y[i];
         lsum += res * res;
-        qsum += q;
+        qsum += qs[i];
         if (g && coef[i] > 0.0) {
-            double rr = coef[i] * (res - eps[i]);
-#pragma omp simd
-            for (size_t j = 0; j < M; j++) {
-                double u = w[j] * xi + b[j];
-                double act = u > 0.0 ? 1.0 : 0.0;
-                double ra = act * rr * a[j];
-                ga[j] += rr * act * u;
-                gw[j] += ra * xi;
-                gb[j] += ra;
-            }
-            gc += rr;
+            bx[nb] = x[i];
+            br[nb] = coef[i] * (res - eps[i]);
+            gc += br[nb];
+            nb++;
         }
     }
-    if (g && m->bias)
-        g[3 * M] = gc;
     *loss = lsum / (2.0 * (double)n);
     *reg = qsum / (double)n + (m->bias ? 1.0 : 0.0);
+    if (!g)
+        return;
+
+    memset(g, 0, relu_nparams(m) * sizeof *g);
+    double *ga = g, *gw = g + M, *gb = g + 2 * M;
+    for (size_t j0 = 0; j0 < M; j0 += RELU_TILE) {
+        size_t len = M - j0 < RELU_TILE ? M - j0 : RELU_TILE;
+        size_t k = 0;
+        for (; k + 4 <= nb; k += 4)
+            backward4(a + j0, w + j0, b + j0, len, bx + k, br + k, ga + j0, gw + j0, gb + j0);
+        for (; k < nb; k++)
+            backward1(a + j0, w + j0, b + j0, len, bx[k], br[k], ga + j0, gw + j0, gb + j0);
+    }
+    if (m->bias)
+        g[3 * M] = gc;
 }
 
 /*

@@ -169,7 +169,7 @@ cli_parse(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
 {
     defaults(o);
     opterr = 0;
-    optind = 1;
+    optind = 0; /* 0, not 1: also resets getopt's state inside a cluster like -hV */
     uint64_t u;
     double v;
     int c;
@@ -310,12 +310,19 @@ cli_parse(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
         case ':':
             *cause = xasprintf("%s: missing value (see ouscope --help)", argv[optind - 1]);
             return -1;
-        default:
-            if (optopt)
+        default: {
+            const char *arg = argv[optind - 1];
+            if (optopt >= OPT_HEADLESS || optopt == 'h' || optopt == 'V') {
+                /* A known long option given "=value" although it takes none. */
+                size_t k = strcspn(arg, "=");
+                *cause = xasprintf("%.*s: takes no value (see ouscope --help)", (int)k, arg);
+            } else if (optopt > 0 && optopt < 128) {
                 *cause = xasprintf("-%c: unknown option (see ouscope --help)", optopt);
-            else
-                *cause = xasprintf("%s: unknown option (see ouscope --help)", argv[optind - 1]);
+            } else {
+                *cause = xasprintf("%s: unknown or ambiguous option (see ouscope --help)", arg);
+            }
             return -1;
+        }
         }
     }
     if (optind < argc) {

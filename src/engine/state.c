@@ -372,6 +372,15 @@ ou_engine_load(struct ou_engine **out, const char *buf, size_t len, char *why, s
     if (why && whylen)
         why[0] = '\0';
 
+    if (len == 0 || strncmp(buf, STATE_MAGIC " ", len < sizeof STATE_MAGIC ? len : sizeof STATE_MAGIC) != 0 ||
+        len < sizeof STATE_MAGIC) {
+        free(d);
+        snprintf(why, whylen, "%s",
+                 len == 0 ? "the file is empty"
+                          : "line 1: not an ouscope state file (it must start with \"" STATE_MAGIC
+                            " 1\")");
+        return OU_EFORMAT;
+    }
     /* The checksum line, the last one, covers every byte before it. */
     const char *last = NULL;
     if (len >= 2 && buf[len - 1] == '\n') {

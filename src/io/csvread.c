@@ -56,6 +56,12 @@ csvread_parse(const char *name, const char *text, size_t len, struct ou_data *d,
 {
     const char *p = text, *end = text + len;
     size_t line = 0;
+    if (memchr(text, '\0', len)) {
+        *cause = xasprintf("%s: contains a NUL byte: a binary file, not text", name);
+        return -1;
+    }
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        p += 3; /* a UTF-8 byte-order mark, as some spreadsheets write */
     d->n = 0;
     d->kind = OU_DATA_CUSTOM;
     snprintf(d->name, sizeof d->name, "%s", name);
@@ -63,20 +69,20 @@ csvread_parse(const char *name, const char *text, size_t len, struct ou_data *d,
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
         line++;
+        if (le > p && le[-1] == '\r')
+            le--;
         if ((size_t)(le - p) > CSVREAD_MAX_LINE) {
             *cause = xasprintf("%s:%zu: line longer than %d bytes", name, line, CSVREAD_MAX_LINE);
             return -1;
         }
         const char *s = p, *e = le;
         p = nl ? nl + 1 : end;
-        if (e > s && e[-1] == '\r')
-            e--;
         const char *q = s;
         while (q < e && isblank((unsigned char)*q))
             q++;
         if (q == e || *q == '#')
             continue;
-        if (d->n == 0 && line == 1 && is_header(s, e))
+        if (d->n == 0 && is_header(s, e))
             continue;
         const char *comma = memchr(s, ',', (size_t)(e - s));
         double x, y;

@@ -12,7 +12,7 @@
 /*
  * Parse text (len bytes) from file `name` into d: lines "x,y" with optional
  * blanks around the numbers, '#' comments and blank lines, and an optional
- * header "x,y" on the first line.  Refuses non-numeric fields, NaN or
+ * header "x,y" before the first point.  Refuses non-numeric fields, NaN or
  * infinity, x that does not strictly increase, more than OU_DATA_MAX or
  * fewer than OU_DATA_MIN points and lines over CSVREAD_MAX_LINE bytes.
  * Returns 0, or -1 with *cause = "<name>:<line>: <problem>" (caller frees).

@@ -99,6 +99,21 @@ write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
+/* Write to something that is not a regular file (a pipe, /dev/null, a tty) in place. */
+static int
+write_direct(const char *path, const char *buf, size_t len, char **cause)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write_all(fd, buf, len) != 0) {
+        *cause = xasprintf("%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 int
 statefile_write(const char *path, const char *buf, size_t len, char **cause)
 {
@@ -109,8 +124,22 @@ statefile_write(const char *path, const char *buf, size_t len, char **cause)
         }
         return 0;
     }
-    char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-    char *dircopy = xstrdup(path);
+    /* Follow symbolic links, so the link survives and its target is replaced. */
+    struct stat st;
+    char *target = NULL;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            *cause = xasprintf("%s: is a directory, not a file", path);
+            return -1;
+        }
+        if (!S_ISREG(st.st_mode))
+            return write_direct(path, buf, len, cause);
+        target = realpath(path, NULL);
+    }
+    if (!target)
+        target = xstrdup(path);
+    char *tmp = xasprintf("%s.tmp.XXXXXX", target);
+    char *dircopy = xstrdup(target);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         *cause = xasprintf("%s: cannot create a temporary file beside it: %s", path,
@@ -127,7 +156,7 @@ statefile_write(const char *path, const char *buf, size_t len, char **cause)
     mode_t um = umask(0);
     umask(um);
     fchmod(fd, 0666 & ~um);
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
+    if (close(fd) != 0 || rename(tmp, target) != 0) {
         *cause = xasprintf("%s: %s", path, strerror(errno));
         unlink(tmp);
         goto fail;
@@ -140,9 +169,11 @@ statefile_write(const char *path, const char *buf, size_t len, char **cause)
     }
     free(tmp);
     free(dircopy);
+    free(target);
     return 0;
 fail:
     free(tmp);
     free(dircopy);
+    free(target);
     return -1;
 }

@@ -17,7 +17,9 @@ int statefile_read(const char *path, size_t limit, char **buf, size_t *len, char
 
 /*
  * Write buf[0..len) to `path` atomically: the old file stays intact until
- * the new one is complete on disk.  "-" writes to standard output.
+ * the new one is complete on disk.  A symbolic link is followed and its
+ * target replaced; a pipe or device (/dev/null) is written in place; a
+ * directory is refused.  "-" writes to standard output.
  */
 int statefile_write(const char *path, const char *buf, size_t len, char **cause);
 

@@ -1,0 +1,474 @@
+/*
+ * Tests of the command line (src/app/cli.c): the defaults, every numeric
+ * flag at its boundaries and just past them, and the refusals, each with a
+ * message that names the flag, the allowed range and the value given.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/cli.h"
+#include "testutil.h"
+
+#define MAX_ARGS 32
+
+/*
+ * Parse "ouscope" followed by the NULL-terminated arguments.  The strings
+ * are copied into static storage because cli_parse keeps pointers into
+ * argv (--data, --csv, ...) and wants them writable (char **).
+ */
+static int
+parse(struct cli_opts *o, char **cause, ...)
+{
+    static char arena[4096];
+    static char *argv[MAX_ARGS + 1];
+    size_t used = 0;
+    int argc = 0;
+    va_list ap;
+    va_start(ap, cause);
+    for (const char *a = "ouscope"; a; a = va_arg(ap, const char *)) {
+        size_t len = strlen(a) + 1;
+        cr_assert_lt(argc, MAX_ARGS);
+        cr_assert_leq(used + len, sizeof arena);
+        argv[argc++] = memcpy(arena + used, a, len);
+        used += len;
+    }
+    va_end(ap);
+    argv[argc] = NULL;
+    return cli_parse(argc, argv, o, stdout, cause);
+}
+
+/* Check that rc is a refusal whose message is exactly `want`, then free it. */
+static void
+expect_message(int rc, char *cause, const char *want)
+{
+    cr_assert_eq(rc, -1, "accepted; expected the refusal \"%s\"", want);
+    cr_assert_not_null(cause);
+    cr_expect_str_eq(cause, want);
+    free(cause);
+}
+
+/* Exact equality of doubles, written as a zero tolerance (see testutil.h). */
+static bool
+same(double got, double want)
+{
+    return tu_close(got, want, 0.0, 0.0);
+}
+
+Test(cli, no_arguments_give_the_documented_defaults)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    cr_assert_eq(parse(&o, &cause, NULL), 0);
+    cr_expect_null(cause);
+    cr_expect_not(o.headless);
+    cr_expect_eq(o.steps, 0);
+    cr_expect_str_eq(o.data, "sin3x");
+    cr_expect_eq(o.n, 8);
+    cr_expect_eq(o.cfg.width, 32);
+    cr_expect(o.cfg.bias);
+    cr_expect_eq(o.cfg.seed, 1);
+    cr_expect(same(o.cfg.eta, 0.05), "eta = %.17g", o.cfg.eta);
+    cr_expect(same(o.cfg.sigma, 0.5), "sigma = %.17g", o.cfg.sigma);
+    cr_expect_eq(o.cfg.batch, 8);
+    cr_expect_eq(o.cfg.noise, OU_NOISE_GAUSS);
+    cr_expect(same(o.cfg.momentum, 0.0), "momentum = %.17g", o.cfg.momentum);
+    cr_expect_not(o.cfg.frozen);
+    cr_expect_str_eq(o.csv, "-");
+    cr_expect_eq(o.every, 1000);
+    cr_expect_null(o.save);
+    cr_expect_null(o.load);
+    cr_expect_null(o.export_params);
+    cr_expect(same(o.ema, 1000.0), "ema = %.17g", o.ema);
+    cr_expect_not(o.project);
+    cr_expect(same(o.fps, 30.0), "fps = %.17g", o.fps);
+    cr_expect(o.mouse);
+    cr_expect(o.color);
+    cr_expect_not(o.light);
+    cr_expect_eq(o.glyphs, CLI_GLYPHS_AUTO);
+    cr_expect_eq(o.set, 0);
+}
+
+/* The value a numeric flag stored, as a double (exact for every value used below). */
+static double
+stored(const struct cli_opts *o, const char *flag)
+{
+    static const struct {
+        const char *flag;
+        size_t off;
+        char type; /* 'u' uint64_t, 'z' size_t, 'd' double */
+    } fields[] = {
+        {"--steps", offsetof(struct cli_opts, steps), 'u'},
+        {"--seed", offsetof(struct cli_opts, cfg.seed), 'u'},
+        {"--n", offsetof(struct cli_opts, n), 'z'},
+        {"--width", offsetof(struct cli_opts, cfg.width), 'z'},
+        {"--lr", offsetof(struct cli_opts, cfg.eta), 'd'},
+        {"--noise", offsetof(struct cli_opts, cfg.sigma), 'd'},
+        {"--batch", offsetof(struct cli_opts, cfg.batch), 'z'},
+        {"--momentum", offsetof(struct cli_opts, cfg.momentum), 'd'},
+        {"--every", offsetof(struct cli_opts, every), 'u'},
+        {"--ema", offsetof(struct cli_opts, ema), 'd'},
+        {"--fps", offsetof(struct cli_opts, fps), 'd'},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (strcmp(fields[i].flag, flag) != 0)
+            continue;
+        const char *p = (const char *)o + fields[i].off;
+        if (fields[i].type == 'u')
+            return (double)*(const uint64_t *)(const void *)p;
+        if (fields[i].type == 'z')
+            return (double)*(const size_t *)(const void *)p;
+        return *(const double *)(const void *)p;
+    }
+    cr_assert_fail("no field known for %s", flag);
+    return 0.0;
+}
+
+/*
+ * Parameter structs hold arrays, not pointers: Criterion copies them into a
+ * separate test process, where a pointer into this one would be invalid.
+ */
+struct good_value {
+    char flag[16], arg[32];
+    double want;
+    unsigned set; /* the CLI_SET_ bit the flag must raise, or 0 */
+};
+
+ParameterizedTestParameters(cli, numeric_flags_accept_their_boundaries)
+{
+    static struct good_value params[] = {
+        {"--steps", "0", 0.0, CLI_SET_STEPS},
+        {"--steps", "1000000000000", 1e12, CLI_SET_STEPS},
+        {"--seed", "0", 0.0, CLI_SET_SEED},
+        {"--seed", "18446744073709551615", 18446744073709551615.0, CLI_SET_SEED},
+        {"--n", "2", 2.0, CLI_SET_N},
+        {"--n", "1024", 1024.0, CLI_SET_N},
+        {"--width", "1", 1.0, CLI_SET_WIDTH},
+        {"--width", "4096", 4096.0, CLI_SET_WIDTH},
+        {"--lr", "1e-300", 1e-300, CLI_SET_ETA},
+        {"--lr", "10", 10.0, CLI_SET_ETA},
+        {"--noise", "0", 0.0, CLI_SET_SIGMA},
+        {"--noise", "100", 100.0, CLI_SET_SIGMA},
+        {"--batch", "1", 1.0, CLI_SET_BATCH},
+        {"--batch", "1024", 1024.0, CLI_SET_BATCH},
+        {"--momentum", "0", 0.0, CLI_SET_MOMENTUM},
+        {"--momentum", "0.999", 0.999, CLI_SET_MOMENTUM},
+        {"--every", "1", 1.0, 0},
+        {"--every", "1000000000000", 1e12, 0},
+        {"--ema", "1", 1.0, CLI_SET_EMA},
+        {"--ema", "1e12", 1e12, CLI_SET_EMA},
+        {"--fps", "1", 1.0, 0},
+        {"--fps", "240", 240.0, 0},
+    };
+    return cr_make_param_array(struct good_value, params, sizeof params / sizeof params[0]);
+}
+
+ParameterizedTest(struct good_value *p, cli, numeric_flags_accept_their_boundaries)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, p->flag, p->arg, NULL);
+    cr_assert_eq(rc, 0, "%s %s refused: %s", p->flag, p->arg, cause ? cause : "");
+    double got = stored(&o, p->flag);
+    cr_expect(same(got, p->want), "%s %s stored %.17g", p->flag, p->arg, got);
+    cr_expect_eq(o.set, p->set, "%s %s: set = %#x, expected %#x", p->flag, p->arg, o.set, p->set);
+}
+
+struct bad_value {
+    char flag[16], arg[32], message[128];
+};
+
+ParameterizedTestParameters(cli, bad_values_are_refused_naming_flag_and_range)
+{
+    static struct bad_value params[] = {
+        /* Real-valued flags: range ends, non-numbers, non-finite, garbage. */
+        {"--lr", "abc", "--lr: expected a number in (0, 10], got \"abc\""},
+        {"--lr", "0", "--lr: expected a number in (0, 10], got \"0\""},
+        {"--lr", "-0.1", "--lr: expected a number in (0, 10], got \"-0.1\""},
+        {"--lr", "10.000001", "--lr: expected a number in (0, 10], got \"10.000001\""},
+        {"--lr", "nan", "--lr: expected a number in (0, 10], got \"nan\""},
+        {"--lr", "inf", "--lr: expected a number in (0, 10], got \"inf\""},
+        {"--lr", "0.1x", "--lr: expected a number in (0, 10], got \"0.1x\""},
+        {"--lr", "", "--lr: expected a number in (0, 10], got \"\""},
+        {"--lr", "1e999", "--lr: expected a number in (0, 10], got \"1e999\""},
+        {"--noise", "-0.001", "--noise: expected a number in [0, 100], got \"-0.001\""},
+        {"--noise", "100.5", "--noise: expected a number in [0, 100], got \"100.5\""},
+        {"--noise", "NaN", "--noise: expected a number in [0, 100], got \"NaN\""},
+        {"--noise", "-inf", "--noise: expected a number in [0, 100], got \"-inf\""},
+        {"--noise", "0.5 ", "--noise: expected a number in [0, 100], got \"0.5 \""},
+        {"--noise", "", "--noise: expected a number in [0, 100], got \"\""},
+        {"--momentum", "1", "--momentum: expected a number in [0, 0.999], got \"1\""},
+        {"--momentum", "-0.5", "--momentum: expected a number in [0, 0.999], got \"-0.5\""},
+        {"--momentum", "infinity", "--momentum: expected a number in [0, 0.999], got \"infinity\""},
+        {"--ema", "0.5", "--ema: expected a number in [1, 1e+12], got \"0.5\""},
+        {"--ema", "2e12", "--ema: expected a number in [1, 1e+12], got \"2e12\""},
+        {"--ema", "nan", "--ema: expected a number in [1, 1e+12], got \"nan\""},
+        {"--fps", "0", "--fps: expected a number in [1, 240], got \"0\""},
+        {"--fps", "241", "--fps: expected a number in [1, 240], got \"241\""},
+        {"--fps", "30fps", "--fps: expected a number in [1, 240], got \"30fps\""},
+        /* Whole-number flags: also negatives, fractions and signs. */
+        {"--steps", "-1", "--steps: expected a whole number in 0..1000000000000, got \"-1\""},
+        {"--steps", "1000000000001",
+         "--steps: expected a whole number in 0..1000000000000, got \"1000000000001\""},
+        {"--steps", "1.5", "--steps: expected a whole number in 0..1000000000000, got \"1.5\""},
+        {"--steps", "5x", "--steps: expected a whole number in 0..1000000000000, got \"5x\""},
+        {"--steps", "", "--steps: expected a whole number in 0..1000000000000, got \"\""},
+        {"--steps", "+5", "--steps: expected a whole number in 0..1000000000000, got \"+5\""},
+        {"--steps", " 5", "--steps: expected a whole number in 0..1000000000000, got \" 5\""},
+        {"--seed", "-1", "--seed: expected a whole number in 0..18446744073709551615, got \"-1\""},
+        {"--seed", "18446744073709551616",
+         "--seed: expected a whole number in 0..18446744073709551615, got "
+         "\"18446744073709551616\""},
+        {"--seed", "abc",
+         "--seed: expected a whole number in 0..18446744073709551615, got \"abc\""},
+        {"--n", "1", "--n: expected a whole number in 2..1024, got \"1\""},
+        {"--n", "1025", "--n: expected a whole number in 2..1024, got \"1025\""},
+        {"--n", "-8", "--n: expected a whole number in 2..1024, got \"-8\""},
+        {"--width", "0", "--width: expected a whole number in 1..4096, got \"0\""},
+        {"--width", "4097", "--width: expected a whole number in 1..4096, got \"4097\""},
+        {"--width", "-1", "--width: expected a whole number in 1..4096, got \"-1\""},
+        {"--batch", "0", "--batch: expected a whole number in 1..1024, got \"0\""},
+        {"--batch", "1025", "--batch: expected a whole number in 1..1024, got \"1025\""},
+        {"--batch", "-2", "--batch: expected a whole number in 1..1024, got \"-2\""},
+        {"--every", "0", "--every: expected a whole number in 1..1000000000000, got \"0\""},
+        {"--every", "-5", "--every: expected a whole number in 1..1000000000000, got \"-5\""},
+        /* Flags that take a word. */
+        {"--noise-kind", "uniform", "--noise-kind: expected gauss or pm, got \"uniform\""},
+        {"--glyphs", "emoji", "--glyphs: expected braille, blocks or ascii, got \"emoji\""},
+        {"--data", "",
+         "--data: expected sin3x, x2, abs, random or a file name, got an empty string"},
+    };
+    return cr_make_param_array(struct bad_value, params, sizeof params / sizeof params[0]);
+}
+
+ParameterizedTest(struct bad_value *p, cli, bad_values_are_refused_naming_flag_and_range)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, p->flag, p->arg, NULL);
+    expect_message(rc, cause, p->message);
+}
+
+Test(cli, values_may_be_attached_with_an_equals_sign)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    cr_assert_eq(parse(&o, &cause, "--lr=0.25", "--width=7", NULL), 0);
+    cr_expect(same(o.cfg.eta, 0.25));
+    cr_expect_eq(o.cfg.width, 7);
+    cr_expect_eq(o.set, CLI_SET_ETA | CLI_SET_WIDTH);
+}
+
+Test(cli, word_and_switch_flags_are_stored)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--noise-kind", "pm", "--glyphs", "ascii", "--frozen", "--no-bias",
+                   "--project", "--no-mouse", "--no-color", "--light", "--data", "x2", "--csv",
+                   "out.csv", "--save", "s", "--export-params", "p.csv", NULL);
+    cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
+    cr_expect_eq(o.cfg.noise, OU_NOISE_PM);
+    cr_expect_eq(o.glyphs, CLI_GLYPHS_ASCII);
+    cr_expect(o.cfg.frozen);
+    cr_expect_not(o.cfg.bias);
+    cr_expect(o.project);
+    cr_expect_not(o.mouse);
+    cr_expect_not(o.color);
+    cr_expect(o.light);
+    cr_expect_str_eq(o.data, "x2");
+    cr_expect_str_eq(o.csv, "out.csv");
+    cr_expect_str_eq(o.save, "s");
+    cr_expect_str_eq(o.export_params, "p.csv");
+    cr_expect_eq(o.set, CLI_SET_NOISE | CLI_SET_FROZEN | CLI_SET_BIAS | CLI_SET_DATA);
+}
+
+Test(cli, refuses_an_unknown_long_option)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--frobnicate", NULL);
+    expect_message(rc, cause, "--frobnicate: unknown or ambiguous option (see ouscope --help)");
+}
+
+Test(cli, refuses_a_value_for_a_flag_that_takes_none)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--headless=1", NULL);
+    expect_message(rc, cause, "--headless: takes no value (see ouscope --help)");
+    rc = parse(&o, &cause, "--help=x", NULL);
+    expect_message(rc, cause, "--help: takes no value (see ouscope --help)");
+}
+
+Test(cli, parses_again_after_a_short_option_cluster)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    FILE *out = fopen("/dev/null", "w");
+    char prog[] = "ouscope", cluster[] = "-hV", lr[] = "--lr", val[] = "0.1";
+    char *first[] = {prog, cluster, NULL};
+    cr_assert_eq(cli_parse(2, first, &o, out, &cause), 1);
+    char *second[] = {prog, lr, val, NULL};
+    cr_assert_eq(cli_parse(3, second, &o, out, &cause), 0);
+    cr_expect(o.cfg.eta > 0.0999 && o.cfg.eta < 0.1001);
+    fclose(out);
+}
+
+Test(cli, refuses_an_unknown_short_option)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "-x", NULL);
+    expect_message(rc, cause, "-x: unknown option (see ouscope --help)");
+}
+
+Test(cli, refuses_a_flag_without_its_value)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--headless", "--lr", NULL);
+    expect_message(rc, cause, "--lr: missing value (see ouscope --help)");
+    cause = NULL;
+    rc = parse(&o, &cause, "--data", NULL);
+    expect_message(rc, cause, "--data: missing value (see ouscope --help)");
+}
+
+Test(cli, refuses_a_stray_argument_wherever_it_stands)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--lr", "0.1", "data.csv", NULL);
+    expect_message(rc, cause,
+                   "data.csv: unexpected argument (options start with --; see ouscope --help)");
+    cause = NULL;
+    rc = parse(&o, &cause, "stray", "--headless", "--steps", "1", NULL);
+    expect_message(rc, cause,
+                   "stray: unexpected argument (options start with --; see ouscope --help)");
+}
+
+Test(cli, headless_needs_steps)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--headless", NULL);
+    expect_message(rc, cause, "--headless: needs --steps N (how many steps to run)");
+    cause = NULL;
+    rc = parse(&o, &cause, "--headless", "--steps", "0", NULL);
+    cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
+    cr_expect(o.headless);
+    cr_expect_eq(o.steps, 0);
+}
+
+struct fixed_flag {
+    char flag[16], arg[16]; /* arg is empty for a switch */
+};
+
+ParameterizedTestParameters(cli, load_refuses_what_the_state_fixes)
+{
+    /* Each flag the saved state fixes, with a value that is valid on its own. */
+    static struct fixed_flag params[] = {
+        {"--data", "x2"}, {"--seed", "7"}, {"--width", "16"}, {"--n", "12"}, {"--no-bias", ""},
+    };
+    return cr_make_param_array(struct fixed_flag, params, sizeof params / sizeof params[0]);
+}
+
+ParameterizedTest(struct fixed_flag *p, cli, load_refuses_what_the_state_fixes)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--headless", "--steps", "10", "--load", "s", p->flag,
+                   p->arg[0] ? p->arg : NULL, NULL);
+    expect_message(rc, cause,
+                   "--load: the saved state fixes the data, width, bias and seed; drop --data, "
+                   "--n, --width, --no-bias and --seed");
+}
+
+Test(cli, load_accepts_knob_overrides)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--headless", "--steps", "10", "--load", "s", "--lr", "0.01",
+                   "--noise", "0", "--batch", "4", "--momentum", "0.5", NULL);
+    cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
+    cr_expect_str_eq(o.load, "s");
+    cr_expect(same(o.cfg.eta, 0.01));
+    cr_expect_eq(o.set,
+                 CLI_SET_STEPS | CLI_SET_ETA | CLI_SET_SIGMA | CLI_SET_BATCH | CLI_SET_MOMENTUM);
+}
+
+/* Run cli_parse on one argument with a memory stream as `out`; returns what was written. */
+static char *
+parse_to_memory(const char *arg, int *rc)
+{
+    char *text = NULL, *cause = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    cr_assert_not_null(out);
+    char a0[] = "ouscope", a1[32];
+    snprintf(a1, sizeof a1, "%s", arg);
+    char *argv[] = {a0, a1, NULL};
+    struct cli_opts o;
+    *rc = cli_parse(2, argv, &o, out, &cause);
+    cr_assert_eq(fclose(out), 0);
+    cr_expect_null(cause);
+    return text;
+}
+
+Test(cli, help_is_written_to_the_given_stream)
+{
+    const char *args[] = {"--help", "-h"};
+    for (size_t i = 0; i < 2; i++) {
+        int rc;
+        char *text = parse_to_memory(args[i], &rc);
+        cr_expect_eq(rc, 1, "%s returned %d", args[i], rc);
+        cr_expect_eq(strncmp(text, "Usage: ouscope", 14), 0, "%s wrote \"%.40s\"", args[i], text);
+        cr_expect_not_null(strstr(text, "--headless"));
+        cr_expect_not_null(strstr(text, "--lr ETA"));
+        free(text);
+    }
+}
+
+Test(cli, version_is_written_to_the_given_stream)
+{
+    const char *args[] = {"--version", "-V"};
+    for (size_t i = 0; i < 2; i++) {
+        int rc;
+        char *text = parse_to_memory(args[i], &rc);
+        cr_expect_eq(rc, 1, "%s returned %d", args[i], rc);
+        cr_expect_str_eq(text, "ouscope " PACKAGE_VERSION "\n");
+        free(text);
+    }
+}
+
+Test(cli, interval_messages_mark_open_and_closed_ends)
+{
+    static const struct {
+        bool lo_open, hi_open;
+        const char *message;
+    } cases[] = {
+        {false, false, "--x: expected a number in [0, 1], got \"2\""},
+        {true, false, "--x: expected a number in (0, 1], got \"2\""},
+        {false, true, "--x: expected a number in [0, 1), got \"2\""},
+        {true, true, "--x: expected a number in (0, 1), got \"2\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double v = -1.0;
+        char *cause = NULL;
+        int rc = cli_number("--x", "2", 0.0, cases[i].lo_open, 1.0, cases[i].hi_open, &v, &cause);
+        expect_message(rc, cause, cases[i].message);
+        cr_expect(same(v, -1.0), "a refused value was stored");
+    }
+    double v;
+    char *cause = NULL;
+    cr_expect_eq(cli_number("--x", "1", 0.0, false, 1.0, true, &v, &cause), -1);
+    free(cause);
+    cause = NULL;
+    cr_expect_eq(cli_number("--x", "0", 0.0, true, 1.0, false, &v, &cause), -1);
+    free(cause);
+}

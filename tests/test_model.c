@@ -69,7 +69,7 @@ static double
 reg_of(struct fixture *f)
 {
     double loss, reg;
-    ou_model_pass(&f->m, f->theta, f->d.n, f->d.x, f->d.y, NULL, NULL, NULL, f->ws, &loss, &reg);
+    ou_model_pass(&f->m, f->theta, f->d.n, f->d.x, f->d.y, NULL, NULL, NULL, f->ws, &loss, &reg, NULL);
     return reg;
 }
 
@@ -77,7 +77,7 @@ static double
 loss_of(struct fixture *f)
 {
     double loss, reg;
-    ou_model_pass(&f->m, f->theta, f->d.n, f->d.x, f->d.y, NULL, NULL, NULL, f->ws, &loss, &reg);
+    ou_model_pass(&f->m, f->theta, f->d.n, f->d.x, f->d.y, NULL, NULL, NULL, f->ws, &loss, &reg, NULL);
     return loss;
 }
 
@@ -140,7 +140,7 @@ Test(model, pass_gives_the_reference_loss_reg_and_gradient)
             coef[i] = 1.0 / (double)n;
             eps[i] = 0.0;
         }
-        ou_model_pass(&f.m, f.theta, n, f.d.x, f.d.y, coef, eps, f.g, f.ws, &loss, &reg);
+        ou_model_pass(&f.m, f.theta, n, f.d.x, f.d.y, coef, eps, f.g, f.ws, &loss, &reg, NULL);
         cr_expect(tu_close(loss, ref_loss(f.theta, 24, bias, f.d.x, f.d.y, n), 1e-15, 1e-12));
         cr_expect(tu_close(reg, ref_reg(f.theta, 24, bias, f.d.x, n), 1e-15, 1e-12));
         ref_loss_grad(f.theta, 24, bias, f.d.x, f.d.y, n, f.gr);
@@ -156,7 +156,7 @@ Test(model, pass_gives_the_reference_loss_reg_and_gradient)
             coef[idx[k]] = 1.0 / 3.0;
             eps[idx[k]] = e3[k];
         }
-        ou_model_pass(&f.m, f.theta, n, f.d.x, f.d.y, coef, eps, f.g, f.ws, &loss, &reg);
+        ou_model_pass(&f.m, f.theta, n, f.d.x, f.d.y, coef, eps, f.g, f.ws, &loss, &reg, NULL);
         ref_batch_grad(f.theta, 24, bias, f.d.x, f.d.y, idx, e3, 3, f.gr);
         for (size_t k = 0; k < f.m.p; k++)
             cr_expect(tu_close(f.g[k], f.gr[k], 1e-15, 1e-12), "batch grad [%zu]", k);
@@ -172,7 +172,7 @@ Test(model, loss_gradient_matches_finite_differences)
     double coef[8], eps[8] = {0}, loss, reg;
     for (size_t i = 0; i < n; i++)
         coef[i] = 1.0 / (double)n;
-    ou_model_pass(&f.m, f.theta, n, f.d.x, f.d.y, coef, eps, f.g, f.ws, &loss, &reg);
+    ou_model_pass(&f.m, f.theta, n, f.d.x, f.d.y, coef, eps, f.g, f.ws, &loss, &reg, NULL);
     for (size_t k = 0; k < f.m.p; k++) {
         double num = fd(&f, loss_of, k);
         cr_expect(tu_close(f.g[k], num, 1e-9, 1e-6), "dL/dtheta_%zu: %g vs %g", k, f.g[k], num);
@@ -209,8 +209,8 @@ Test(model, trained_bias_adds_one_to_reg)
     for (size_t k = 0; k < 30; k++)
         b.theta[k] = a.theta[k];
     a.theta[30] = 0.0;
-    ou_model_pass(&a.m, a.theta, a.d.n, a.d.x, a.d.y, NULL, NULL, NULL, a.ws, &la, &ra);
-    ou_model_pass(&b.m, b.theta, b.d.n, b.d.x, b.d.y, NULL, NULL, NULL, b.ws, &lb, &rb);
+    ou_model_pass(&a.m, a.theta, a.d.n, a.d.x, a.d.y, NULL, NULL, NULL, a.ws, &la, &ra, NULL);
+    ou_model_pass(&b.m, b.theta, b.d.n, b.d.x, b.d.y, NULL, NULL, NULL, b.ws, &lb, &rb, NULL);
     cr_expect(tu_close(ra, rb + 1.0, 1e-14, 1e-14));
     cr_expect(tu_close(la, lb, 1e-15, 1e-14));
     teardown(&a);

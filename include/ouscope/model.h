@@ -26,8 +26,9 @@ struct ou_model;
  * `pass` evaluates every data point once and returns the clean-label loss
  * L = (1/2n) sum_i (h_i - y_i)^2 and reg = (1/n) sum_i |grad h_i|^2; if g is
  * not NULL it also stores g = sum_i coef_i (h_i - y_i - eps_i) grad h_i,
- * where points with coef_i = 0 contribute nothing.  ws is a workspace of
- * `workspace` doubles.
+ * where points with coef_i = 0 contribute nothing, and if res is not NULL
+ * the clean residuals res[i] = h_i - y_i.  ws is a workspace of `workspace`
+ * doubles.
  */
 struct ou_model_kind {
     const char *name;
@@ -39,7 +40,7 @@ struct ou_model_kind {
     double (*grad)(const struct ou_model *m, const double *theta, double x, double *g);
     void (*pass)(const struct ou_model *m, const double *theta, size_t n, const double *x,
                  const double *y, const double *coef, const double *eps, double *g, double *ws,
-                 double *loss, double *reg);
+                 double *loss, double *reg, double *res);
     void (*reg_grad)(const struct ou_model *m, const double *theta, size_t n, const double *x,
                      double *g, double *ws);
 };
@@ -77,7 +78,7 @@ size_t ou_model_workspace(const struct ou_model *m, size_t n);
 /* The fused pass described at struct ou_model_kind. */
 void ou_model_pass(const struct ou_model *m, const double *theta, size_t n, const double *x,
                    const double *y, const double *coef, const double *eps, double *g, double *ws,
-                   double *loss, double *reg);
+                   double *loss, double *reg, double *res);
 
 /* Closed-form grad_theta reg(theta) over the n points into g[0..p). */
 void ou_model_reg_grad(const struct ou_model *m, const double *theta, size_t n, const double *x,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine_impl.h"
+#include "ouscope/fluct.h"
 
 void
 ou_config_default(struct ou_config *c)
@@ -102,6 +103,7 @@ ou_engine_init_state(struct ou_engine *e)
     memcpy(e->mark_theta, e->theta0, e->model.p * sizeof(double));
     memset(e->mark_vel, 0, e->model.p * sizeof(double));
     e->mark_step = 0;
+    e->mark_clock = 0.0;
     e->mark_batch = e->rng_batch0;
     e->mark_noise = e->rng_noise0;
     e->mark_ema_init = false;
@@ -163,6 +165,7 @@ ou_engine_destroy(struct ou_engine *e)
 {
     if (!e)
         return;
+    ou_fluct_disable(e);
     free(e->pblock);
     free(e->nblock);
     free(e->kinks);
@@ -178,6 +181,7 @@ ou_engine_reset(struct ou_engine *e)
     e->rng_batch = e->rng_batch0;
     e->rng_noise = e->rng_noise0;
     e->step = 0;
+    e->clock = 0.0;
     e->status = OU_OK;
     e->diverged_at = 0;
     e->can_undo = false;
@@ -200,6 +204,7 @@ ou_engine_mark(struct ou_engine *e)
     memcpy(e->mark_theta, e->theta, p * sizeof(double));
     memcpy(e->mark_vel, e->vel, p * sizeof(double));
     e->mark_step = e->step;
+    e->mark_clock = e->clock;
     e->mark_batch = e->rng_batch;
     e->mark_noise = e->rng_noise;
     e->mark_reg_ema = e->reg_ema;
@@ -213,6 +218,7 @@ ou_engine_restore_mark(struct ou_engine *e)
     memcpy(e->theta, e->mark_theta, p * sizeof(double));
     memcpy(e->vel, e->mark_vel, p * sizeof(double));
     e->step = e->mark_step;
+    e->clock = e->mark_clock;
     e->rng_batch = e->mark_batch;
     e->rng_noise = e->mark_noise;
     e->reg_ema = e->mark_reg_ema;
@@ -232,6 +238,7 @@ ou_engine_mark_step(const struct ou_engine *e)
 static void
 knob_changed(struct ou_engine *e)
 {
+    e->knob_gen++;
     if (e->status == OU_EDIVERGED)
         e->status = OU_OK;
 }
@@ -321,6 +328,8 @@ ou_engine_set_data(struct ou_engine *e, const struct ou_data *data)
         e->cfg.batch = data->n;
     e->can_undo = false;
     knob_changed(e);
+    if (e->fl)
+        ou_fluct_restart(e);
     return OU_OK;
 }
 
@@ -379,11 +388,13 @@ step_core(struct ou_engine *e, const size_t *idx, size_t B)
     const struct ou_data *d = &e->data;
     double loss, reg;
     ou_model_pass(&e->model, e->theta, d->n, d->x, d->y, e->coef, e->eps, e->g, e->ws, &loss,
-                  &reg);
+                  &reg, e->track ? e->res : NULL);
     for (size_t k = 0; k < B; k++)
         e->coef[idx[k]] = 0.0;
     if (!isfinite(loss) || !isfinite(reg))
         return diverge(e);
+    if (e->track)
+        ou_fluct_sample(e, e->theta, e->res, reg);
 
     /* theta' = theta - eta v', v' = mu v + g (mu = 0: plain SGD).  A non-finite
      * entry makes `chk` NaN, since inf * 0 and NaN * 0 are NaN. */
@@ -424,6 +435,7 @@ step_core(struct ou_engine *e, const size_t *idx, size_t B)
     }
     e->can_undo = true;
     e->step++;
+    e->clock += eta * eta * e->cfg.sigma * e->cfg.sigma / (4.0 * (double)e->cfg.batch);
 
     struct ou_trace *tr = &e->trace;
     tr->steps++;

@@ -7,6 +7,7 @@
 #define OUSCOPE_ENGINE_IMPL_H
 
 #include "ouscope/engine.h"
+#include "ouscope/fluct.h"
 
 /* A kink of one unit: position t_j = -b_j/w_j and slope change s_j = a_j |w_j|. */
 struct ou_kink {
@@ -35,6 +36,12 @@ struct ou_engine {
     struct ou_rng mark_batch, mark_noise;
     double mark_reg_ema;
     bool mark_ema_init;
+
+    double clock, mark_clock; /* drift clock: sum of eta^2 sigma^2 / 4B per step */
+    bool track;               /* fluctuation tracking on (fl != NULL) */
+    uint64_t knob_gen;        /* counts knob changes */
+    struct ou_fluct_state *fl;
+    double res[OU_DATA_MAX];  /* residuals h_i - y_i of the last pass when tracking */
 
     double reg_ema, ema_steps;
     bool ema_init;
@@ -67,5 +74,11 @@ enum ou_status ou_engine_reserve(struct ou_engine *e, size_t n);
 
 /* Draw theta0 and the streams from cfg.seed and go to step 0. */
 void ou_engine_init_state(struct ou_engine *e);
+
+/* Track afresh after the data changed, or stop if n is now too large (fluct.c). */
+void ou_fluct_restart(struct ou_engine *e);
+
+/* Record one step's sample (theta_t, its residuals, reg) for tracking (fluct.c). */
+void ou_fluct_sample(struct ou_engine *e, const double *theta, const double *res, double reg);
 
 #endif

@@ -174,7 +174,8 @@ ou_engine_metrics(struct ou_engine *e, struct ou_metrics *mt)
     const struct ou_model *m = &e->model;
     const struct ou_data *d = &e->data;
     const struct ou_config *c = &e->cfg;
-    ou_model_pass(m, e->theta, d->n, d->x, d->y, NULL, NULL, NULL, e->ws, &mt->loss, &mt->reg);
+    ou_model_pass(m, e->theta, d->n, d->x, d->y, NULL, NULL, NULL, e->ws, &mt->loss, &mt->reg,
+                  NULL);
     mt->reg_ema = e->ema_init ? e->reg_ema : mt->reg;
     ou_model_reg_grad(m, e->theta, d->n, d->x, e->gtmp, e->ws);
     mt->grad_reg_norm = ou_linalg_norm(e->gtmp, m->p);
@@ -239,7 +240,7 @@ ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out)
     }
     uint64_t it = 0;
     for (;; it++) {
-        ou_model_pass(m, th, n, d->x, d->y, e->coef, e->eps, e->g, e->ws, &loss, &reg);
+        ou_model_pass(m, th, n, d->x, d->y, e->coef, e->eps, e->g, e->ws, &loss, &reg, NULL);
         if (!isfinite(loss) || loss < OU_PROJECT_TOL || it >= OU_PROJECT_MAX_ITERS)
             break;
         if (loss > prev)

@@ -59,9 +59,9 @@ ou_model_workspace(const struct ou_model *m, size_t n)
 void
 ou_model_pass(const struct ou_model *m, const double *theta, size_t n, const double *x,
               const double *y, const double *coef, const double *eps, double *g, double *ws,
-              double *loss, double *reg)
+              double *loss, double *reg, double *res)
 {
-    m->kind->pass(m, theta, n, x, y, coef, eps, g, ws, loss, reg);
+    m->kind->pass(m, theta, n, x, y, coef, eps, g, ws, loss, reg, res);
 }
 
 void

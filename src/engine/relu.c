@@ -166,7 +166,7 @@ backward1(const double *a, const double *w, const double *b, size_t len, double 
 static void
 relu_pass(const struct ou_model *m, const double *theta, size_t n, const double *x,
           const double *y, const double *coef, const double *eps, double *g, double *ws,
-          double *loss, double *reg)
+          double *loss, double *reg, double *res_out)
 {
     const size_t M = m->width;
     const double *a = theta, *w = theta + M, *b = theta + 2 * M;
@@ -192,6 +192,8 @@ relu_pass(const struct ou_model *m, const double *theta, size_t n, const double 
     size_t nb = 0;
     for (size_t i = 0; i < n; i++) {
         double res = hs[i] + c - y[i];
+        if (res_out)
+            res_out[i] = res;
         lsum += res * res;
         qsum += qs[i];
         if (g && coef[i] > 0.0) {

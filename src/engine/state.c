@@ -106,6 +106,7 @@ ou_engine_save(const struct ou_engine *e, char **buf, size_t *len)
     sb_printf(&b, "step %" PRIu64 "\ndiverged %d %" PRIu64 "\n", e->step,
               e->status == OU_EDIVERGED, e->diverged_at);
     sb_printf(&b, "reg_ema %d %a\n", e->ema_init, e->reg_ema);
+    sb_printf(&b, "clock %a %a\n", e->clock, e->mark_clock);
     put_rng(&b, "rng_batch", &e->rng_batch);
     put_rng(&b, "rng_noise", &e->rng_noise);
     put_rng(&b, "rng_batch0", &e->rng_batch0);
@@ -430,6 +431,12 @@ ou_engine_load(struct ou_engine **out, const char *buf, size_t len, char *why, s
     STEP(s && parse_u64(s, &ema_init, &rest, 10) && ema_init <= 1 && *rest == ' ' &&
              parse_double(rest + 1, &reg_ema, &rest) && at_end(rest),
          "expected \"reg_ema <0|1> <number>\"");
+    double clock, mark_clock;
+    s = expect(r, "clock");
+    STEP(s && parse_double(s, &clock, &rest) && *rest == ' ' &&
+             parse_double(rest + 1, &mark_clock, &rest) && at_end(rest) && clock >= 0 &&
+             mark_clock >= 0,
+         "expected \"clock <number> <number>\"");
     struct ou_rng rb, rn, rb0, rn0, rk, mb, mn;
     STEP(read_rng(r, "rng_batch", &rb) == OU_OK && read_rng(r, "rng_noise", &rn) == OU_OK &&
              read_rng(r, "rng_batch0", &rb0) == OU_OK && read_rng(r, "rng_noise0", &rn0) == OU_OK &&
@@ -463,6 +470,8 @@ ou_engine_load(struct ou_engine **out, const char *buf, size_t len, char *why, s
     e->diverged_at = div_at;
     e->ema_init = ema_init == 1;
     e->reg_ema = reg_ema;
+    e->clock = clock;
+    e->mark_clock = mark_clock;
     e->rng_batch = rb;
     e->rng_noise = rn;
     e->rng_batch0 = rb0;

@@ -82,10 +82,11 @@ column() {
         END { if (!k) exit 1 }' "$1"
 }
 
-# same_count CSV: the header has the documented 29 fields and every row as many.
+# same_count CSV [N]: the header has the documented N fields (29 by default:
+# the metrics without --project or --ou-window) and every row as many.
 same_count() {
-    awk -F, '
-        NR == 1 { n = NF; if (n != 29) { print "# header has " n " fields, expected 29"; bad = 1 } }
+    awk -F, -v want="${2:-29}" '
+        NR == 1 { n = NF; if (n != want) { print "# header has " n " fields, expected " want; bad = 1 } }
         NF != n { print "# line " NR " has " NF " fields, the header " n; bad = 1 }
         END { exit bad }' "$1" >&2
 }
@@ -300,6 +301,32 @@ load_foreign() {
     contains err "not an ouscope state file"
 }
 check "--load of a file that is not a state says so" load_foreign
+
+# ---- fluctuation columns ----
+ou_columns() {
+    run 0 --headless --steps 3000 --every 1000 --ou-window 1000 --csv ou.csv || return 1
+    # 29 metrics, 8 fluctuation summaries, 6 columns for each of the 8 directions.
+    same_count ou.csv 85 || return 1
+    head -n 1 ou.csv | tr ',' '\n' >cols
+    for c in clock tangent_var ptreg_norm drift_pred lambda_k1 var_k1 var_pred_k1 var_k8 \
+        var_pred_k8 res_var_k8 acf1_k8; do
+        grep -q -x -e "$c" cols || {
+            echo "# no column $c" >&2
+            return 1
+        }
+    done
+    [ "$(column ou.csv var_pred_k3 | tail -n 1)" != "" ] || {
+        echo "# var_pred_k3 is empty after three windows" >&2
+        return 1
+    }
+}
+check "--ou-window adds clock, drift and per-direction variance columns" ou_columns
+
+ou_too_many_points() {
+    run 1 --headless --steps 10 --n 65 --ou-window 0 --csv /dev/null || return 1
+    contains err "at most 64 data points"
+}
+check "--ou-window with more than 64 points is refused" ou_too_many_points
 
 if [ "$failed" -ne 0 ]; then
     echo "# some checks failed" >&2

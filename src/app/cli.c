@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "io/xmalloc.h"
+#include "ouscope/fluct.h"
 
 enum {
     OPT_HEADLESS = 256,
@@ -36,6 +37,7 @@ enum {
     OPT_EXPORT,
     OPT_EMA,
     OPT_PROJECT,
+    OPT_OU_WINDOW,
     OPT_FPS,
     OPT_NO_MOUSE,
     OPT_GLYPHS,
@@ -64,6 +66,7 @@ static const struct option long_opts[] = {
     {"export-params", required_argument, NULL, OPT_EXPORT},
     {"ema", required_argument, NULL, OPT_EMA},
     {"project", no_argument, NULL, OPT_PROJECT},
+    {"ou-window", required_argument, NULL, OPT_OU_WINDOW},
     {"fps", required_argument, NULL, OPT_FPS},
     {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
     {"glyphs", required_argument, NULL, OPT_GLYPHS},
@@ -98,6 +101,8 @@ static const char usage_text[] =
     "  --csv FILE           metrics CSV, '-' for standard output (-)\n"
     "  --every K            one CSV row every K steps, 1..10^12 (1000)\n"
     "  --project            add the projected reg (noise-free descent to L < 1e-20)\n"
+    "  --ou-window W        track OU fluctuations over windows of W steps, 0 = automatic\n"
+    "                       or 100..10^8 (adds per-direction variance columns; n <= 64)\n"
     "  --save FILE          write the whole state at the end (resumable)\n"
     "  --load FILE          resume a saved state (knob flags given override it)\n"
     "  --export-params FILE write the final weights, kinks and data as CSV\n"
@@ -274,6 +279,17 @@ cli_parse(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
             break;
         case OPT_PROJECT:
             o->project = true;
+            break;
+        case OPT_OU_WINDOW:
+            if (cli_integer("--ou-window", a, 0, OU_FLUCT_MAX_WINDOW, &o->ou_window, cause))
+                return -1;
+            if (o->ou_window > 0 && o->ou_window < OU_FLUCT_MIN_WINDOW) {
+                *cause = xasprintf("--ou-window: expected 0 (automatic) or a whole number in "
+                                   "%d..%d, got \"%s\"",
+                                   OU_FLUCT_MIN_WINDOW, OU_FLUCT_MAX_WINDOW, a);
+                return -1;
+            }
+            o->track = true;
             break;
         case OPT_FPS:
             if (cli_number("--fps", a, 1, false, 240, false, &v, cause))

@@ -40,6 +40,8 @@ struct cli_opts {
     const char *save, *load, *export_params;
     double ema;   /* reg EMA time constant, steps */
     bool project; /* add projected-reg columns */
+    bool track;          /* track OU fluctuations (adds the fluctuation columns) */
+    uint64_t ou_window;  /* their window in steps, 0 = automatic */
     /* live view */
     double fps;
     bool mouse, color, light;

@@ -16,6 +16,7 @@
 #include "io/export.h"
 #include "io/statefile.h"
 #include "io/xmalloc.h"
+#include "ouscope/fluct.h"
 
 #define STATE_MAX_BYTES (64u << 20)
 
@@ -141,10 +142,27 @@ headless_run(const struct cli_opts *o)
         return 1;
     }
     struct ou_metrics *m = xmalloc(sizeof *m);
+    struct ou_fluct *fl = xmalloc(sizeof *fl);
     struct ou_projection pr = {0};
     struct ou_trace tr;
     int rc = 0;
-    export_metrics_header(f, o->project);
+    size_t ndir = 0;
+    if (o->track) {
+        enum ou_status fst = ou_fluct_enable(e, o->ou_window);
+        if (fst != OU_OK) {
+            fprintf(stderr, "ouscope: --ou-window: %s\n",
+                    fst == OU_EINVAL ? "fluctuation tracking needs at most 64 data points"
+                                     : ou_status_str(fst));
+            free(m);
+            free(fl);
+            if (f != stdout)
+                fclose(f);
+            ou_engine_destroy(e);
+            return 1;
+        }
+        ndir = ou_engine_data(e)->n;
+    }
+    export_metrics_header(f, o->project, ndir);
 
     const uint64_t start = ou_engine_step_count(e), end = start + o->steps;
     enum ou_status st = ou_engine_status(e);
@@ -157,6 +175,11 @@ headless_run(const struct cli_opts *o)
             ou_engine_project(e, false, &pr);
         ou_engine_trace_take(e, &tr);
         export_metrics_row(f, e, m, &tr, o->project, &pr);
+        if (o->track) {
+            ou_fluct_get(e, fl);
+            export_fluct_row(f, fl, ndir);
+        }
+        fputc('\n', f);
         if (now >= end || st != OU_OK)
             break;
         /* Rows at multiples of --every, counted from step 0. */
@@ -181,6 +204,7 @@ headless_run(const struct cli_opts *o)
     if (write_outputs(o, e) != 0)
         rc = 1;
     free(m);
+    free(fl);
     ou_engine_destroy(e);
     return rc;
 }

@@ -14,7 +14,7 @@
 #include "xmalloc.h"
 
 void
-export_metrics_header(FILE *f, bool project)
+export_metrics_header(FILE *f, bool project, size_t ndir)
 {
     fputs("step,loss,reg,reg_ema,loss_mean,reg_mean,grad_reg_norm,theta_norm,path_l1,path_l2,"
           "balance,live_units,active_frac,lambda_max,eta_lambda,loss_floor,tv_hprime,spline_tv,"
@@ -23,7 +23,35 @@ export_metrics_header(FILE *f, bool project)
           f);
     if (project)
         fputs(",proj_reg,proj_loss,proj_iters", f);
+    if (ndir > 0) {
+        fputs(",clock,window,windows,ptreg_norm,drift_pred,reg_slope,total_var,tangent_var", f);
+        for (size_t k = 1; k <= ndir; k++)
+            fprintf(f, ",lambda_k%zu,var_k%zu,var_pred_k%zu,res_var_k%zu,res_var_pred_k%zu,acf1_k%zu", k,
+                    k, k, k, k, k);
+    }
     fputc('\n', f);
+}
+
+void
+export_fluct_row(FILE *f, const struct ou_fluct *fl, size_t ndir)
+{
+    fprintf(f, ",%.17g,%" PRIu64 ",%" PRIu64, fl->clock, fl->window, fl->windows);
+    if (!fl->valid) {
+        for (size_t k = 0; k < 5 + 6 * ndir; k++)
+            fputc(',', f);
+        return;
+    }
+    fprintf(f, ",%.17g,%.17g,", fl->ptreg_norm, fl->drift_pred);
+    if (isfinite(fl->reg_slope))
+        fprintf(f, "%.17g", fl->reg_slope);
+    fprintf(f, ",%.17g,%.17g", fl->total_var, fl->tangent_var);
+    for (size_t k = 0; k < ndir; k++) {
+        if (k < fl->ndir)
+            fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", fl->lambda[k], fl->var[k],
+                    fl->var_pred[k], fl->res_var[k], fl->res_var_pred[k], fl->acf1[k]);
+        else
+            fputs(",,,,,,", f);
+    }
 }
 
 void
@@ -44,7 +72,6 @@ export_metrics_row(FILE *f, const struct ou_engine *e, const struct ou_metrics *
             ou_engine_status(e) == OU_EDIVERGED ? "diverged" : "ok");
     if (project)
         fprintf(f, ",%.17g,%.17g,%" PRIu64, pr->reg, pr->loss, pr->iters);
-    fputc('\n', f);
 }
 
 char *

@@ -10,8 +10,13 @@
 
 #include "ouscope/engine.h"
 
-/* Header row of the metrics CSV (with the projection columns if asked). */
-void export_metrics_header(FILE *f, bool project);
+#include "ouscope/fluct.h"
+
+/*
+ * Header row of the metrics CSV: with the projection columns if asked, and
+ * with the fluctuation columns for `ndir` directions if ndir > 0.
+ */
+void export_metrics_header(FILE *f, bool project, size_t ndir);
 
 /*
  * One metrics row for the engine's current step: metrics m, the trace since
@@ -19,6 +24,9 @@ void export_metrics_header(FILE *f, bool project);
  */
 void export_metrics_row(FILE *f, const struct ou_engine *e, const struct ou_metrics *m,
                         const struct ou_trace *tr, bool project, const struct ou_projection *pr);
+
+/* The fluctuation columns of one row (ndir directions; blank where not measured). */
+void export_fluct_row(FILE *f, const struct ou_fluct *fl, size_t ndir);
 
 /*
  * The parameters as CSV text in a new buffer (caller frees): a comment

@@ -374,6 +374,7 @@ ParameterizedTestParameters(cli, load_refuses_what_the_state_fixes)
     /* Each flag the saved state fixes, with a value that is valid on its own. */
     static struct fixed_flag params[] = {
         {"--data", "x2"}, {"--seed", "7"}, {"--width", "16"}, {"--n", "12"}, {"--no-bias", ""},
+        {"--model", "linear"},
     };
     return cr_make_param_array(struct fixed_flag, params, sizeof params / sizeof params[0]);
 }
@@ -385,8 +386,8 @@ ParameterizedTest(struct fixed_flag *p, cli, load_refuses_what_the_state_fixes)
     int rc = parse(&o, &cause, "--headless", "--steps", "10", "--load", "s", p->flag,
                    p->arg[0] ? p->arg : NULL, NULL);
     expect_message(rc, cause,
-                   "--load: the saved state fixes the data, width, bias and seed; drop --data, "
-                   "--n, --width, --no-bias and --seed");
+                   "--load: the saved state fixes the model, data, width, bias and seed; drop "
+                   "--model, --data, --n, --width, --no-bias and --seed");
 }
 
 Test(cli, load_accepts_knob_overrides)

@@ -16,7 +16,8 @@
 #define OU_MODEL_MAX_WIDTH 4096
 
 enum ou_model_kind_id {
-    OU_MODEL_RELU1D = 0 /* h = sum_j a_j relu(w_j x + b_j) + c */
+    OU_MODEL_RELU1D = 0, /* h = sum_j a_j relu(w_j x + b_j) + c */
+    OU_MODEL_LINEAR      /* h = sum_k theta_k phi_k(x) + c, frozen random Fourier features */
 };
 
 struct ou_model;
@@ -33,6 +34,10 @@ struct ou_model;
 struct ou_model_kind {
     const char *name;
     size_t (*nparams)(const struct ou_model *m);
+    /* Constants the kind keeps besides theta (0 if none), drawn by init_fixed. */
+    size_t (*nfixed)(const struct ou_model *m);
+    void (*init_fixed)(const struct ou_model *m, double *fixed, struct ou_rng *r,
+                       const struct ou_ziggurat *z);
     size_t (*workspace)(const struct ou_model *m, size_t n);
     void (*init)(const struct ou_model *m, double *theta, struct ou_rng *r,
                  const struct ou_ziggurat *z);
@@ -47,17 +52,29 @@ struct ou_model_kind {
 
 struct ou_model {
     const struct ou_model_kind *kind;
-    size_t width; /* m, number of hidden units */
-    bool bias;    /* is the output bias c trained (and counted in reg)? */
-    size_t p;     /* number of parameters */
+    enum ou_model_kind_id id;
+    size_t width;        /* m: hidden units (ReLU net) or features (linear) */
+    bool bias;           /* is the output bias c trained (and counted in reg)? */
+    size_t p;            /* number of parameters */
+    size_t nfixed;       /* constants in `fixed` */
+    const double *fixed; /* the kind's constants, owned by the model's creator */
 };
 
 /*
  * Set up m as kind `id` with `width` units; OU_EINVAL unless
- * 1 <= width <= OU_MODEL_MAX_WIDTH.
+ * 1 <= width <= OU_MODEL_MAX_WIDTH.  If m->nfixed > 0 the caller provides
+ * m->fixed (nfixed doubles) and fills it with ou_model_init_fixed.
  */
 enum ou_status ou_model_init(struct ou_model *m, enum ou_model_kind_id id, size_t width,
                              bool bias);
+
+/* Draw the kind's constants into fixed[0..m->nfixed) (nothing if none). */
+void ou_model_init_fixed(const struct ou_model *m, double *fixed, struct ou_rng *r,
+                         const struct ou_ziggurat *z);
+
+/* Name of a model kind ("relu", "linear"); parse one (false if unknown). */
+const char *ou_model_kind_name(enum ou_model_kind_id id);
+bool ou_model_kind_parse(const char *name, enum ou_model_kind_id *id);
 
 /* h(x, theta). */
 double ou_model_forward(const struct ou_model *m, const double *theta, double x);

@@ -27,7 +27,8 @@ enum ou_rng_stream {
     OU_RNG_NOISE = 3,  /* fresh label noise */
     OU_RNG_FROZEN = 4, /* the frozen label-noise draw */
     OU_RNG_DATA = 5,   /* the "random" data set */
-    OU_RNG_KICK = 6    /* random directions chosen on request */
+    OU_RNG_KICK = 6,   /* random directions chosen on request */
+    OU_RNG_FEATURES = 7 /* a model kind's frozen constants (random features) */
 };
 
 /* Seed r as stream `stream` of master seed `seed` (distinct streams never share state). */

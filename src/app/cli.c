@@ -38,6 +38,7 @@ enum {
     OPT_EMA,
     OPT_PROJECT,
     OPT_OU_WINDOW,
+    OPT_MODEL,
     OPT_FPS,
     OPT_NO_MOUSE,
     OPT_GLYPHS,
@@ -67,6 +68,7 @@ static const struct option long_opts[] = {
     {"ema", required_argument, NULL, OPT_EMA},
     {"project", no_argument, NULL, OPT_PROJECT},
     {"ou-window", required_argument, NULL, OPT_OU_WINDOW},
+    {"model", required_argument, NULL, OPT_MODEL},
     {"fps", required_argument, NULL, OPT_FPS},
     {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
     {"glyphs", required_argument, NULL, OPT_GLYPHS},
@@ -84,7 +86,9 @@ static const char usage_text[] =
     "Model and data:\n"
     "  --data NAME|FILE     sin3x, x2, abs, random, or a CSV file of x,y rows (sin3x)\n"
     "  --n N                points of a built-in data set, 2..1024 (8)\n"
-    "  --width M            hidden units, 1..4096 (32)\n"
+    "  --model KIND         relu (two-layer ReLU net) or linear (frozen random\n"
+    "                       Fourier features: the exact OU setting) (relu)\n"
+    "  --width M            hidden units or features, 1..4096 (32)\n"
     "  --no-bias            do not train the output bias c\n"
     "  --seed S             master seed of every random stream, 0..2^64-1 (1)\n"
     "Label-noise SGD:\n"
@@ -280,6 +284,13 @@ cli_parse(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
         case OPT_PROJECT:
             o->project = true;
             break;
+        case OPT_MODEL:
+            if (!ou_model_kind_parse(a, &o->cfg.model)) {
+                *cause = xasprintf("--model: expected relu or linear, got \"%s\"", a);
+                return -1;
+            }
+            o->set |= CLI_SET_MODEL;
+            break;
         case OPT_OU_WINDOW:
             if (cli_integer("--ou-window", a, 0, OU_FLUCT_MAX_WINDOW, &o->ou_window, cause))
                 return -1;
@@ -351,10 +362,10 @@ cli_parse(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
         return -1;
     }
     const unsigned fixed_by_load =
-        CLI_SET_DATA | CLI_SET_N | CLI_SET_WIDTH | CLI_SET_SEED | CLI_SET_BIAS;
+        CLI_SET_DATA | CLI_SET_N | CLI_SET_WIDTH | CLI_SET_SEED | CLI_SET_BIAS | CLI_SET_MODEL;
     if (o->load && (o->set & fixed_by_load)) {
-        *cause = xasprintf("--load: the saved state fixes the data, width, bias and seed; drop "
-                           "--data, --n, --width, --no-bias and --seed");
+        *cause = xasprintf("--load: the saved state fixes the model, data, width, bias and seed; "
+                           "drop --model, --data, --n, --width, --no-bias and --seed");
         return -1;
     }
     return 0;

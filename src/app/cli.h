@@ -26,7 +26,8 @@ enum {
     CLI_SET_FROZEN = 1u << 9,
     CLI_SET_BIAS = 1u << 10,
     CLI_SET_STEPS = 1u << 11,
-    CLI_SET_EMA = 1u << 12
+    CLI_SET_EMA = 1u << 12,
+    CLI_SET_MODEL = 1u << 13
 };
 
 struct cli_opts {

@@ -90,6 +90,8 @@ ou_engine_init_state(struct ou_engine *e)
 {
     struct ou_rng r;
     uint64_t seed = e->cfg.seed;
+    ou_rng_seed(&r, seed, OU_RNG_FEATURES);
+    ou_model_init_fixed(&e->model, e->fixed, &r, &e->zig);
     ou_rng_seed(&r, seed, OU_RNG_INIT);
     e->model.kind->init(&e->model, e->theta0, &r, &e->zig);
     ou_rng_seed(&e->rng_batch0, seed, OU_RNG_BATCH);
@@ -136,7 +138,7 @@ ou_engine_create(struct ou_engine **out, const struct ou_config *cfg, const stru
     /* One block for every p-sized array (llm.c style), then the model workspace. */
     size_t p = e->model.p;
     size_t nws = ou_model_workspace(&e->model, OU_DATA_MAX);
-    e->pblock = malloc((10 * p + nws) * sizeof(double));
+    e->pblock = malloc((10 * p + nws + e->model.nfixed) * sizeof(double));
     e->kinks = malloc(cfg->width * sizeof *e->kinks);
     if (!e->pblock || !e->kinks || ou_engine_reserve(e, data->n) != OU_OK) {
         ou_engine_destroy(e);
@@ -152,7 +154,9 @@ ou_engine_create(struct ou_engine **out, const struct ou_config *cfg, const stru
     e->mark_vel = blk, blk += p;
     e->g = blk, blk += p;
     e->gtmp = blk, blk += 2 * p;
-    e->ws = blk;
+    e->ws = blk, blk += nws;
+    e->fixed = blk;
+    e->model.fixed = e->fixed;
     for (size_t i = 0; i < OU_DATA_MAX; i++)
         e->perm[i] = i;
     ou_engine_init_state(e);

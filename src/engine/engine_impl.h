@@ -61,6 +61,7 @@ struct ou_engine {
     double *theta, *theta_next, *vel, *vel_next;
     double *theta0, *mark_theta, *mark_vel;
     double *g, *gtmp, *ws;
+    double *fixed; /* the model kind's constants (model.fixed points here) */
 
     /* n-sized work for observables: J (n x p), K (n x n), eigenvalues, h. */
     size_t cap_n;

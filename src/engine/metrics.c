@@ -112,6 +112,21 @@ spline_deviation(const struct ou_engine *e, const struct ou_kink *k, size_t cnt)
     return dev;
 }
 
+/* max |h - spline| over [x_1, x_n] on a grid of 2000 intervals and the data points. */
+static double
+grid_deviation(const struct ou_engine *e)
+{
+    const struct ou_data *d = &e->data;
+    double dev = 0.0, x1 = d->x[0], xn = d->x[d->n - 1];
+    for (int k = 0; k <= 2000; k++) {
+        double t = x1 + (xn - x1) * k / 2000.0;
+        dev = fmax(dev, fabs(ou_model_forward(&e->model, e->theta, t) - ou_data_spline(d, t)));
+    }
+    for (size_t i = 0; i < d->n; i++)
+        dev = fmax(dev, fabs(ou_model_forward(&e->model, e->theta, d->x[i]) - d->y[i]));
+    return dev;
+}
+
 /*
  * Balance of unit j (ouscope-science(7), BALANCE): rho_j = sum_{A_j} u_ij^2
  * / (a_j^2 sum_{A_j} (1 + x_i^2)) is 1 when rescaling (a, w, b) -> (a/c,
@@ -184,10 +199,19 @@ ou_engine_metrics(struct ou_engine *e, struct ou_metrics *mt)
     mt->spline_tv = ou_data_spline_tv(d);
     mt->convex_data = ou_data_convexity_changes(d);
 
-    unit_metrics(e, mt);
-    size_t cnt = collect_kinks(e, e->kinks);
-    kink_metrics(e, mt, e->kinks, cnt);
-    mt->max_dev_spline = spline_deviation(e, e->kinks, cnt);
+    if (m->id == OU_MODEL_RELU1D) {
+        unit_metrics(e, mt);
+        size_t cnt = collect_kinks(e, e->kinks);
+        kink_metrics(e, mt, e->kinks, cnt);
+        mt->max_dev_spline = spline_deviation(e, e->kinks, cnt);
+    } else {
+        /* Unit observables belong to the ReLU net; other kinds leave them undefined. */
+        mt->path_l1 = mt->path_l2 = mt->balance = mt->active_frac = mt->tv_hprime = NAN;
+        mt->live_units = 0;
+        mt->nkinks = 0;
+        mt->convex_h = 0;
+        mt->max_dev_spline = grid_deviation(e);
+    }
 
     enum ou_status st = lambda_max_at(e, e->theta, &mt->lambda_max);
     mt->eta_lambda = c->eta * mt->lambda_max;

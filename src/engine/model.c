@@ -7,7 +7,10 @@
 
 #include "ouscope/model.h"
 
+#include "linear.h"
 #include "relu.h"
+
+#include <string.h>
 
 enum ou_status
 ou_model_init(struct ou_model *m, enum ou_model_kind_id id, size_t width, bool bias)
@@ -18,13 +21,45 @@ ou_model_init(struct ou_model *m, enum ou_model_kind_id id, size_t width, bool b
     case OU_MODEL_RELU1D:
         m->kind = &ou_relu_kind;
         break;
+    case OU_MODEL_LINEAR:
+        m->kind = &ou_linear_kind;
+        break;
     default:
         return OU_EINVAL;
     }
+    m->id = id;
     m->width = width;
     m->bias = bias;
     m->p = m->kind->nparams(m);
+    m->nfixed = m->kind->nfixed ? m->kind->nfixed(m) : 0;
+    m->fixed = NULL;
     return OU_OK;
+}
+
+void
+ou_model_init_fixed(const struct ou_model *m, double *fixed, struct ou_rng *r,
+                    const struct ou_ziggurat *z)
+{
+    if (m->nfixed > 0)
+        m->kind->init_fixed(m, fixed, r, z);
+}
+
+const char *
+ou_model_kind_name(enum ou_model_kind_id id)
+{
+    return id == OU_MODEL_LINEAR ? "linear" : "relu";
+}
+
+bool
+ou_model_kind_parse(const char *name, enum ou_model_kind_id *id)
+{
+    if (strcmp(name, "relu") == 0)
+        *id = OU_MODEL_RELU1D;
+    else if (strcmp(name, "linear") == 0)
+        *id = OU_MODEL_LINEAR;
+    else
+        return false;
+    return true;
 }
 
 double

@@ -259,6 +259,8 @@ relu_reg_grad(const struct ou_model *m, const double *theta, size_t n, const dou
 const struct ou_model_kind ou_relu_kind = {
     .name = "relu",
     .nparams = relu_nparams,
+    .nfixed = NULL,
+    .init_fixed = NULL,
     .workspace = relu_workspace,
     .init = relu_init,
     .forward = relu_forward,

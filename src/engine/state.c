@@ -299,8 +299,7 @@ read_header(struct reader *r, struct ou_config *c, double *ema_steps, struct ou_
     NEED(u == STATE_VERSION, "state format version %" PRIu64 " is not supported (this is %d)", u,
          STATE_VERSION);
     s = expect(r, "model");
-    NEED(s && strcmp(s, "relu") == 0, "expected \"model relu\"");
-    c->model = OU_MODEL_RELU1D;
+    NEED(s && ou_model_kind_parse(s, &c->model), "expected \"model relu\" or \"model linear\"");
     NEED(read_u64(r, "width", &u) == OU_OK && u >= 1 && u <= OU_MODEL_MAX_WIDTH,
          "expected \"width\" in 1..%d", OU_MODEL_MAX_WIDTH);
     c->width = (size_t)u;

@@ -85,6 +85,19 @@ export_params(const struct ou_engine *e, size_t *len)
     char *buf = xmalloc(cap);
     size_t k = 0;
 #define OUT(...) (k += (size_t)snprintf(buf + k, cap - k, __VA_ARGS__))
+    if (m->id == OU_MODEL_LINEAR) {
+        OUT("# ouscope %s parameters at step %" PRIu64 ": h(x) = sum_k theta_k sqrt(2/m) "
+            "cos(omega_k x + beta_k) + c\n",
+            PACKAGE_VERSION, ou_engine_step_count(e));
+        OUT("kind,index,theta_or_x,omega_or_y,beta\n");
+        for (size_t j = 0; j < m->width; j++)
+            OUT("feature,%zu,%.17g,%.17g,%.17g\n", j, th[j], m->fixed[j], m->fixed[m->width + j]);
+        OUT("bias,0,%.17g,,\n", m->bias ? th[m->width] : 0.0);
+        for (size_t i = 0; i < d->n; i++)
+            OUT("point,%zu,%.17g,%.17g,\n", i, d->x[i], d->y[i]);
+        *len = k;
+        return buf;
+    }
     OUT("# ouscope %s parameters at step %" PRIu64 ": h(x) = sum_j a_j relu(w_j x + b_j) + c\n",
         PACKAGE_VERSION, ou_engine_step_count(e));
     OUT("# unit rows: kink = -b/w (empty if w = 0), slope_change = a |w|\n");

@@ -772,3 +772,23 @@ ref_theta_far_from_kinks(double *theta, size_t m, bool bias, const double *x,
         }
     }
 }
+
+/*
+ * Hessian-vector product.  With 1_j the activity of unit j at x, the
+ * nonzero second derivatives are d2h/da_j dw_j = x 1_j and d2h/da_j db_j =
+ * 1_j, so (Hv)_a_j = 1_j (x v_w_j + v_b_j), (Hv)_w_j = 1_j x v_a_j,
+ * (Hv)_b_j = 1_j v_a_j, and the bias row is zero.
+ */
+void
+ref_hess_vec(const double *theta, size_t m, bool bias, double x, const double *v, double *out)
+{
+    const double *w = theta + m, *b = theta + 2 * m;
+    for (size_t j = 0; j < m; j++) {
+        double act = w[j] * x + b[j] > 0.0 ? 1.0 : 0.0;
+        out[j] = act * (x * v[m + j] + v[2 * m + j]);
+        out[m + j] = act * x * v[j];
+        out[2 * m + j] = act * v[j];
+    }
+    if (bias)
+        out[3 * m] = 0.0;
+}

@@ -59,3 +59,11 @@ void ref_theta_far_from_kinks(double *theta, size_t m, bool bias,
                               const double *x, size_t n, unsigned seed);
 
 #endif /* OUSCOPE_TESTS_REFERENCE_H */
+
+/*
+ * Hessian-vector product of h at x: out = (d^2 h / d theta^2) v.  For this
+ * net the only second derivatives are d^2h/da_j dw_j = x 1_j and
+ * d^2h/da_j db_j = 1_j (1_j = [w_j x + b_j > 0]).
+ */
+void ref_hess_vec(const double *theta, size_t m, bool bias, double x, const double *v,
+                  double *out);

@@ -18,12 +18,7 @@
 static struct ou_engine *
 make(size_t batch, double sigma, uint64_t seed)
 {
-    struct ou_config c;
-    ou_config_default(&c);
-    c.batch = batch;
-    c.sigma = sigma;
-    c.seed = seed;
-    struct ou_engine *e = tu_engine(OU_DATA_SIN3X, 8, &c);
+    struct ou_engine *e = tu_sin3x(batch, 0.05, sigma, seed);
     cr_assert_not_null(e);
     return e;
 }

@@ -21,12 +21,7 @@
 static struct ou_engine *
 engine_at_interpolant(double eta, double sigma, uint64_t seed)
 {
-    struct ou_config c;
-    ou_config_default(&c);
-    c.eta = eta;
-    c.sigma = sigma;
-    c.seed = seed;
-    struct ou_engine *e = tu_engine(OU_DATA_SIN3X, 8, &c);
+    struct ou_engine *e = tu_sin3x(8, eta, sigma, seed);
     cr_assert_not_null(e);
     ou_engine_run(e, 100000, NULL);
     struct ou_projection pr;
@@ -173,9 +168,7 @@ Test(fluct, parameter_direction_variances_are_flat_and_scale_with_sigma_squared,
 {
     /* A converged theta*: label noise first takes reg to its plateau (4 10^6
      * steps at sigma = 0.5), where the drift along the manifold has stopped. */
-    struct ou_config c;
-    ou_config_default(&c);
-    struct ou_engine *e = tu_engine(OU_DATA_SIN3X, 8, &c);
+    struct ou_engine *e = tu_sin3x(8, 0.05, 0.5, 1);
     cr_assert_eq(ou_engine_run(e, 4000000, NULL), OU_OK);
     ou_engine_set_sigma(e, 0.1);
     ou_engine_run(e, 100000, NULL);
@@ -323,11 +316,7 @@ Test(fluct, projected_reg_drifts_at_the_predicted_rate, .timeout = 300)
 {
     const double eta = 0.01, sigma = 0.4;
     const int R = 24;
-    struct ou_config c;
-    ou_config_default(&c);
-    c.eta = eta;
-    c.sigma = sigma;
-    struct ou_engine *e = tu_engine(OU_DATA_SIN3X, 8, &c);
+    struct ou_engine *e = tu_sin3x(8, eta, sigma, 1);
     struct ou_projection pr;
     cr_assert_eq(ou_engine_project(e, true, &pr), OU_OK);
     size_t p = ou_engine_model(e)->p;

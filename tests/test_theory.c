@@ -18,13 +18,7 @@
 static struct ou_engine *
 reference_engine(size_t batch, double eta, double sigma, uint64_t seed)
 {
-    struct ou_config c;
-    ou_config_default(&c);
-    c.batch = batch;
-    c.eta = eta;
-    c.sigma = sigma;
-    c.seed = seed;
-    struct ou_engine *e = tu_engine(OU_DATA_SIN3X, 8, &c);
+    struct ou_engine *e = tu_sin3x(batch, eta, sigma, seed);
     cr_assert_not_null(e);
     return e;
 }

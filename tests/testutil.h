@@ -35,4 +35,17 @@ tu_engine(enum ou_data_kind kind, size_t n, const struct ou_config *cfg)
     return e;
 }
 
+/* The reference set-up (sin 3x, 8 points, 32 units) with the given knobs. */
+static inline struct ou_engine *
+tu_sin3x(size_t batch, double eta, double sigma, uint64_t seed)
+{
+    struct ou_config c;
+    ou_config_default(&c);
+    c.batch = batch;
+    c.eta = eta;
+    c.sigma = sigma;
+    c.seed = seed;
+    return tu_engine(OU_DATA_SIN3X, 8, &c);
+}
+
 #endif

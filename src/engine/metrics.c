@@ -242,33 +242,119 @@ ou_engine_snapshot(struct ou_engine *e, struct ou_snapshot *s, const struct ou_s
 }
 
 /*
- * Projection onto {L = 0} (ouscope-science(7), DRIFT): noise-free
- * full-batch gradient descent at step 1/lambda_max(K), halved whenever the
- * loss rises, until L < OU_PROJECT_TOL.  Works on a copy in gtmp.
+ * The Gauss-Newton direction towards {h(x_i) = y_i} at th: dir = J^T (J
+ * J^T)^+ r, the minimum-norm correction, with the pseudo-inverse from K's
+ * eigen-decomposition (eigenvalues below 1e-12 lambda_max dropped).  Uses
+ * the engine's J, K and evals.
  */
+static enum ou_status
+gauss_newton_dir(struct ou_engine *e, const double *th, double *dir)
+{
+    const struct ou_data *d = &e->data;
+    const size_t n = d->n, p = e->model.p;
+    double r[OU_DATA_MAX], c[OU_DATA_MAX];
+    ou_model_jacobian(&e->model, th, n, d->x, e->J, r);
+    for (size_t i = 0; i < n; i++)
+        r[i] -= d->y[i];
+    ou_linalg_ntk(e->J, n, p, e->K); /* K = (1/n) J J^T, so (J J^T)^+ = K^+ / n */
+    enum ou_status st = ou_linalg_sym_eig(e->K, n, e->evals, 1);
+    if (st != OU_OK)
+        return st;
+    double top = e->evals[n - 1];
+    for (size_t k = 0; k < n; k++) {
+        double dot = 0.0;
+        for (size_t i = 0; i < n; i++)
+            dot += e->K[i * n + k] * r[i];
+        c[k] = e->evals[k] > 1e-12 * top ? dot / ((double)n * e->evals[k]) : 0.0;
+    }
+    memset(dir, 0, p * sizeof *dir);
+    for (size_t i = 0; i < n; i++) {
+        double z = 0.0; /* z = U c, then dir = J^T z */
+        for (size_t k = 0; k < n; k++)
+            z += e->K[i * n + k] * c[k];
+        const double *Ji = e->J + i * p;
+        for (size_t q = 0; q < p; q++)
+            dir[q] += z * Ji[q];
+    }
+    return OU_OK;
+}
+
+/* Loss at th (no gradient). */
+static double
+loss_at(struct ou_engine *e, const double *th)
+{
+    const struct ou_data *d = &e->data;
+    double loss, reg;
+    ou_model_pass(&e->model, th, d->n, d->x, d->y, NULL, NULL, NULL, e->ws, &loss, &reg, NULL);
+    return loss;
+}
+
+/*
+ * A Gauss-Newton step with backtracking: th - s dir for s = 1, 1/2, ...
+ * (at most 30 halvings), taken only if it lowers the loss.  The candidate
+ * is built in `trial`.  Returns false if no step size helped.
+ */
+static bool
+gauss_newton_step(struct ou_engine *e, double *th, double *trial, double loss)
+{
+    const size_t p = e->model.p;
+    double *dir = e->g;
+    if (gauss_newton_dir(e, th, dir) != OU_OK)
+        return false;
+    double s = 1.0;
+    for (int h = 0; h <= 30; h++, s *= 0.5) {
+        for (size_t q = 0; q < p; q++)
+            trial[q] = th[q] - s * dir[q];
+        if (loss_at(e, trial) < loss) {
+            memcpy(th, trial, p * sizeof *th);
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Projection onto {L = 0} (ouscope-science(7), DRIFT): noise-free
+ * full-batch gradient descent at step 1/lambda_max(K), re-evaluated every
+ * 1000 steps (halved meanwhile whenever the loss rises).  Once L < 1e-12,
+ * or when descent has stalled for OU_PROJECT_GN_AFTER steps in directions
+ * of tiny curvature, Gauss-Newton steps with backtracking take over; near
+ * the manifold they move theta by O(sqrt L) only.  Works on a copy in gtmp.
+ */
+#define OU_PROJECT_GN_AFTER 100000
+
 enum ou_status
 ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out)
 {
     const struct ou_model *m = &e->model;
     const struct ou_data *d = &e->data;
     const size_t p = m->p, n = d->n;
-    double *th = e->gtmp, lmax, loss = INFINITY, reg = NAN, prev = INFINITY;
+    double *th = e->gtmp, *trial = e->gtmp + p;
+    double lmax, loss = INFINITY, reg = NAN, prev = INFINITY, lr = 0.0;
     memcpy(th, e->theta, p * sizeof *th);
-    enum ou_status st = lambda_max_at(e, th, &lmax);
-    if (st != OU_OK)
-        return st;
-    double lr = lmax > 0.0 ? 1.0 / lmax : 1.0;
-    for (size_t i = 0; i < n; i++) {
-        e->coef[i] = 1.0 / (double)n;
-        e->eps[i] = 0.0;
-    }
     uint64_t it = 0;
+    enum ou_status st = OU_OK;
     for (;; it++) {
+        for (size_t i = 0; i < n; i++) {
+            e->coef[i] = 1.0 / (double)n;
+            e->eps[i] = 0.0;
+        }
         ou_model_pass(m, th, n, d->x, d->y, e->coef, e->eps, e->g, e->ws, &loss, &reg, NULL);
         if (!isfinite(loss) || loss < OU_PROJECT_TOL || it >= OU_PROJECT_MAX_ITERS)
             break;
-        if (loss > prev)
+        if ((loss < 1e-12 || it >= OU_PROJECT_GN_AFTER) && gauss_newton_step(e, th, trial, loss)) {
+            prev = loss;
+            continue;
+        }
+        if (it % 1000 == 0 || lr <= 0.0) {
+            ou_model_pass(m, th, n, d->x, d->y, e->coef, e->eps, e->g, e->ws, &loss, &reg, NULL);
+            st = lambda_max_at(e, th, &lmax);
+            if (st != OU_OK)
+                break;
+            lr = lmax > 0.0 ? 1.0 / lmax : 1.0;
+        } else if (loss > prev) {
             lr *= 0.5;
+        }
         prev = loss;
         for (size_t k = 0; k < p; k++)
             th[k] -= lr * e->g[k];
@@ -279,6 +365,8 @@ ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out)
     out->reg = reg;
     out->iters = it;
     out->converged = loss < OU_PROJECT_TOL;
+    if (st != OU_OK)
+        return st;
     if (!isfinite(loss))
         return OU_EDIVERGED;
     if (apply)

@@ -40,6 +40,7 @@ enum {
     OPT_OU_WINDOW,
     OPT_MODEL,
     OPT_FPS,
+    OPT_FRAMES,
     OPT_NO_MOUSE,
     OPT_GLYPHS,
     OPT_NO_COLOR,
@@ -70,6 +71,7 @@ static const struct option long_opts[] = {
     {"ou-window", required_argument, NULL, OPT_OU_WINDOW},
     {"model", required_argument, NULL, OPT_MODEL},
     {"fps", required_argument, NULL, OPT_FPS},
+    {"frames", required_argument, NULL, OPT_FRAMES},
     {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
     {"glyphs", required_argument, NULL, OPT_GLYPHS},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
@@ -112,6 +114,7 @@ static const char usage_text[] =
     "  --export-params FILE write the final weights, kinks and data as CSV\n"
     "Live view:\n"
     "  --fps F              frames per second, 1..240 (30)\n"
+    "  --frames N           quit after N frames, 1..10^12 (run until q)\n"
     "  --glyphs KIND        braille, blocks or ascii (braille in a UTF-8 locale)\n"
     "  --no-color           monochrome (also when NO_COLOR is set)\n"
     "  --light              colours for a light background\n"
@@ -306,6 +309,10 @@ cli_parse(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
             if (cli_number("--fps", a, 1, false, 240, false, &v, cause))
                 return -1;
             o->fps = v;
+            break;
+        case OPT_FRAMES:
+            if (cli_integer("--frames", a, 1, 1000000000000ULL, &o->frames, cause))
+                return -1;
             break;
         case OPT_NO_MOUSE:
             o->mouse = false;

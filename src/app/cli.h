@@ -45,6 +45,7 @@ struct cli_opts {
     uint64_t ou_window;  /* their window in steps, 0 = automatic */
     /* live view */
     double fps;
+    uint64_t frames; /* quit after this many frames, 0 = run until q */
     bool mouse, color, light;
     enum cli_glyphs glyphs;
     unsigned set;

@@ -1,5 +1,6 @@
 /*
- * ouscope: parse the command line, then run headless or the live view.
+ * ouscope: set the locale, parse the command line, then run headless or
+ * the live view.
  */
 #include "config.h"
 
@@ -7,12 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "app/app.h"
 #include "app/cli.h"
 #include "app/headless.h"
 
 int
 main(int argc, char **argv)
 {
+    /* The terminal's character set first (ncursesw needs it); numbers stay
+     * in the C locale so flags parse and CSV prints with a decimal point. */
+    setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C");
     struct cli_opts o;
     char *cause = NULL;
     int r = cli_parse(argc, argv, &o, stdout, &cause);
@@ -23,9 +29,7 @@ main(int argc, char **argv)
         free(cause);
         return 2;
     }
-    if (!o.headless) {
-        fprintf(stderr, "ouscope: this build has no live view yet; run with --headless --steps N\n");
-        return 2;
-    }
-    return headless_run(&o);
+    if (o.headless)
+        return headless_run(&o);
+    return app_run(&o, (long)o.frames);
 }

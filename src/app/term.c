@@ -1,0 +1,340 @@
+/*
+ * Curses lives here and nowhere else.  The screen is copied out cell by
+ * cell against a shadow of what was last sent, then doupdate() writes the
+ * frame once.  Signal handlers only set a flag; stderr goes to a temporary
+ * file while curses owns the screen and is replayed after endwin().
+ */
+#include "config.h"
+
+#include "term.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io/xmalloc.h"
+
+/* Terminal state: mutable globals are allowed in term.c (STYLE.md §4). */
+static SCREEN *term_scr;
+static bool term_active;
+static FILE *term_out;
+static struct cell *term_shadow;
+static int term_sw, term_sh;
+static bool term_mono;
+static attr_t term_attr[THEME_COUNT];
+static short term_pair[THEME_COUNT];
+static int term_saved_stderr = -1;
+static FILE *term_errlog;
+static bool term_button1;
+static volatile sig_atomic_t term_signal;
+
+static void
+term_on_signal(int sig)
+{
+    term_signal = sig;
+}
+
+static void
+term_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = term_on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: a signal interrupts the wait for input. */
+    sa.sa_flags = 0;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Send stderr to a temporary file while curses owns the screen. */
+static void
+term_hold_stderr(void)
+{
+    fflush(stderr);
+    term_errlog = tmpfile();
+    if (!term_errlog)
+        return;
+    term_saved_stderr = dup(STDERR_FILENO);
+    if (term_saved_stderr < 0 || dup2(fileno(term_errlog), STDERR_FILENO) < 0) {
+        fclose(term_errlog);
+        term_errlog = NULL;
+        if (term_saved_stderr >= 0)
+            close(term_saved_stderr);
+        term_saved_stderr = -1;
+    }
+}
+
+/* Put stderr back and replay what was written to it. */
+static void
+term_release_stderr(void)
+{
+    if (term_saved_stderr < 0)
+        return;
+    fflush(stderr);
+    dup2(term_saved_stderr, STDERR_FILENO);
+    close(term_saved_stderr);
+    term_saved_stderr = -1;
+    if (term_errlog) {
+        char buf[4096];
+        size_t k;
+        rewind(term_errlog);
+        while ((k = fread(buf, 1, sizeof buf, term_errlog)) > 0)
+            if (fwrite(buf, 1, k, stderr) != k)
+                break;
+        fclose(term_errlog);
+        term_errlog = NULL;
+    }
+}
+
+static attr_t
+term_attrs_of(uint8_t a)
+{
+    attr_t r = A_NORMAL;
+    if (a & THEME_A_BOLD)
+        r |= A_BOLD;
+    if (a & THEME_A_DIM)
+        r |= A_DIM;
+    if (a & THEME_A_REVERSE)
+        r |= A_REVERSE;
+    if (a & THEME_A_UNDERLINE)
+        r |= A_UNDERLINE;
+    return r;
+}
+
+/* One colour pair per role, from the palette the terminal can show. */
+static enum theme_depth
+term_colors(const struct term_opts *o, struct term_info *info, bool light)
+{
+    const char *nc = getenv("NO_COLOR");
+    info->no_color_env = nc && nc[0];
+    enum theme_depth depth = THEME_MONO;
+    if (o->color && !info->no_color_env && has_colors() && start_color() != ERR) {
+        use_default_colors();
+        if (COLORS >= 256 && COLOR_PAIRS > THEME_COUNT)
+            depth = THEME_256;
+        else if (COLORS >= 8 && COLOR_PAIRS > THEME_COUNT)
+            depth = THEME_16;
+    }
+    const struct theme_style *pal = theme_palette(depth, light);
+    for (int r = 0; r < THEME_COUNT; r++) {
+        term_attr[r] = term_attrs_of(pal[r].attr);
+        term_pair[r] = 0;
+        if (depth != THEME_MONO) {
+            term_pair[r] = (short)(r + 1);
+            init_pair(term_pair[r], pal[r].fg, pal[r].bg);
+        }
+    }
+    term_mono = depth == THEME_MONO;
+    return depth;
+}
+
+int
+term_open(const struct term_opts *o, FILE *in, FILE *out, struct term_info *info, char **cause)
+{
+    memset(info, 0, sizeof *info);
+    const char *tn = getenv("TERM");
+    if (!tn || !tn[0]) {
+        *cause = xasprintf("TERM is not set: the live view needs a terminal (or use --headless)");
+        return -1;
+    }
+    if (!isatty(fileno(in))) {
+        *cause = xasprintf("standard input is not a terminal: the live view needs one (or use "
+                           "--headless)");
+        return -1;
+    }
+    const char *cs = nl_langinfo(CODESET);
+    info->utf8 = cs && strcmp(cs, "UTF-8") == 0;
+    term_signals();
+    term_hold_stderr();
+    term_scr = newterm(NULL, out, in);
+    if (!term_scr) {
+        term_release_stderr();
+        *cause =
+            xasprintf("cannot use terminal type \"%s\" (is its terminfo entry installed?)", tn);
+        return -1;
+    }
+    set_term(term_scr);
+    term_out = out;
+    term_active = true;
+    cbreak();
+    noecho();
+    nonl();
+    intrflush(stdscr, FALSE);
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(25);
+    info->depth = term_colors(o, info, o->light);
+    if (o->mouse) {
+        mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON3_PRESSED | REPORT_MOUSE_POSITION,
+                  NULL);
+        mouseinterval(0);
+        /* Button-event tracking, so drags report motion while a button is held. */
+        fputs("\033[?1002h", out);
+        fflush(out);
+    }
+    term_sw = term_sh = 0;
+    return 0;
+}
+
+void
+term_restore(void)
+{
+    if (!term_active)
+        return;
+    term_active = false;
+    fputs("\033[?1002l", term_out);
+    fflush(term_out);
+    mousemask(0, NULL);
+    curs_set(1);
+    endwin();
+    term_release_stderr();
+}
+
+void
+term_close(void)
+{
+    term_restore();
+    if (term_scr) {
+        delscreen(term_scr);
+        term_scr = NULL;
+    }
+    free(term_shadow);
+    term_shadow = NULL;
+    term_sw = term_sh = 0;
+}
+
+void
+term_size(int *w, int *h)
+{
+    *w = COLS;
+    *h = LINES;
+}
+
+void
+term_invalidate(void)
+{
+    free(term_shadow);
+    term_shadow = NULL;
+    term_sw = term_sh = 0;
+    clearok(curscr, TRUE);
+}
+
+void
+term_draw(const struct screen *s)
+{
+    size_t n = (size_t)s->w * (size_t)s->h;
+    bool full = s->w != term_sw || s->h != term_sh || !term_shadow;
+    if (full) {
+        free(term_shadow);
+        term_shadow = xcalloc(n ? n : 1, sizeof *term_shadow);
+        term_sw = s->w;
+        term_sh = s->h;
+        erase();
+    }
+    for (int y = 0; y < s->h && y < LINES; y++) {
+        for (int x = 0; x < s->w && x < COLS; x++) {
+            size_t i = (size_t)y * (size_t)s->w + (size_t)x;
+            const struct cell *c = &s->cells[i];
+            struct cell *o = &term_shadow[i];
+            if (!full && o->ch == c->ch && o->style == c->style)
+                continue;
+            *o = *c;
+            wchar_t wc[2] = {(wchar_t)c->ch, L'\0'};
+            cchar_t cc;
+            int role = c->style < THEME_COUNT ? c->style : THEME_TEXT;
+            setcchar(&cc, wc, term_attr[role], term_pair[role], NULL);
+            mvadd_wch(y, x, &cc);
+        }
+    }
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+static bool
+term_mouse_event(struct term_event *ev)
+{
+    MEVENT me;
+    if (getmouse(&me) != OK)
+        return false;
+    ev->kind = TERM_EV_MOUSE;
+    ev->x = me.x;
+    ev->y = me.y;
+    ev->button = 0;
+    if (me.bstate & BUTTON1_PRESSED) {
+        ev->mouse = TERM_MOUSE_PRESS;
+        ev->button = 1;
+        term_button1 = true;
+    } else if (me.bstate & BUTTON1_RELEASED) {
+        ev->mouse = TERM_MOUSE_RELEASE;
+        ev->button = 1;
+        term_button1 = false;
+    } else if (me.bstate & BUTTON3_PRESSED) {
+        ev->mouse = TERM_MOUSE_PRESS;
+        ev->button = 3;
+    } else if (me.bstate & REPORT_MOUSE_POSITION) {
+        ev->mouse = TERM_MOUSE_MOTION;
+        ev->button = term_button1 ? 1 : 0;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool
+term_wait(int timeout_ms, struct term_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (term_signal) {
+        ev->kind = TERM_EV_SIGNAL;
+        ev->key = term_signal;
+        return true;
+    }
+    wtimeout(stdscr, timeout_ms);
+    wint_t wc;
+    int r = wget_wch(stdscr, &wc);
+    if (term_signal) {
+        ev->kind = TERM_EV_SIGNAL;
+        ev->key = term_signal;
+        return true;
+    }
+    if (r == ERR)
+        return false;
+    if (r == KEY_CODE_YES) {
+        switch (wc) {
+        case KEY_RESIZE:
+            ev->kind = TERM_EV_RESIZE;
+            return true;
+        case KEY_MOUSE:
+            return term_mouse_event(ev);
+        case KEY_F(1):
+            ev->kind = TERM_EV_KEY;
+            ev->key = '?';
+            return true;
+        default:
+            /* Other function keys are read and ignored. */
+            ev->kind = TERM_EV_KEY;
+            ev->key = 0;
+            return true;
+        }
+    }
+    ev->kind = TERM_EV_KEY;
+    ev->key = (int)wc;
+    return true;
+}
+
+long
+term_bytes_written(void)
+{
+    struct stat st;
+    if (!term_out || fstat(fileno(term_out), &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    return (long)st.st_size;
+}

@@ -1,0 +1,835 @@
+/*
+ * The panes and the frame around them.  Each pane reads the snapshot (the
+ * present) and the history (the past) and draws into its rectangle; the
+ * three history panes compute the same step scale, so their x axes agree.
+ * Pane feet name the ouscope-science(7) section that explains them.
+ */
+#include "config.h"
+
+#include "panes.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void pane_interp_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
+                             const struct view *v);
+static void pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
+                           const struct view *v);
+static void pane_reg_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
+                          const struct view *v);
+static void pane_stab_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
+                           const struct view *v);
+
+const struct pane panes_table[PANE_COUNT] = {
+    [PANE_INTERP] = {.name = "interpolant", .min_w = 36, .min_h = 12, .draw = pane_interp_draw},
+    [PANE_LOSS] = {.name = "loss", .min_w = 34, .min_h = 6, .draw = pane_loss_draw},
+    [PANE_REG] = {.name = "reg", .min_w = 34, .min_h = 6, .draw = pane_reg_draw},
+    [PANE_STAB] = {.name = "stability", .min_w = 34, .min_h = 7, .draw = pane_stab_draw},
+};
+
+/* η·λ_max at or above this is shown as a warning, at or above 2 as an error. */
+#define PANES_ETAL_WARN 1.6
+#define PANES_ETAL_LIMIT 2.0
+
+/* ---- small helpers ---- */
+
+char *
+panes_group(uint64_t n, char *buf, size_t len)
+{
+    char digits[32];
+    int nd = snprintf(digits, sizeof digits, "%" PRIu64, n);
+    size_t k = 0;
+    for (int i = 0; i < nd && k + 1 < len; i++) {
+        if (i > 0 && (nd - i) % 3 == 0 && k + 2 < len)
+            buf[k++] = ',';
+        buf[k++] = digits[i];
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+/* A value formatted with %.4g. */
+static const char *
+fmt_g(double v, char *buf, size_t len)
+{
+    snprintf(buf, len, "%.4g", v);
+    return buf;
+}
+
+/* A label: value item of a packed line. */
+struct field {
+    const char *label;
+    char value[112];
+    enum theme_role vstyle;
+    int prio; /* 0 is kept longest */
+};
+
+/* Columns a field takes. */
+static int
+field_width(const struct screen *s, const struct field *f)
+{
+    int w = screen_text_width(s, f->value);
+    if (f->label && f->label[0])
+        w += screen_text_width(s, f->label) + 1;
+    return w;
+}
+
+/*
+ * Draw fields on row y from x within w columns, two blanks apart: those of
+ * lowest prio first while they fit, shown in their own order.
+ */
+static void
+pack_fields(struct screen *s, int x, int y, int w, const struct field *f, int n)
+{
+    bool keep[32] = {false};
+    int used = 0;
+    if (n > 32)
+        n = 32;
+    for (int prio = 0; prio <= 9; prio++)
+        for (int i = 0; i < n; i++) {
+            if (f[i].prio != prio)
+                continue;
+            int fw = field_width(s, &f[i]) + (used > 0 ? 2 : 0);
+            if (used + fw <= w) {
+                keep[i] = true;
+                used += fw;
+            }
+        }
+    int col = x;
+    bool first = true;
+    for (int i = 0; i < n; i++) {
+        if (!keep[i])
+            continue;
+        if (!first)
+            col += 2;
+        first = false;
+        if (f[i].label && f[i].label[0]) {
+            col += screen_puts(s, col, y, x + w - col, f[i].label, THEME_DIM);
+            col++;
+        }
+        col += screen_puts(s, col, y, x + w - col, f[i].value, f[i].vstyle);
+    }
+}
+
+/* A legend item: a glyph in the series' style (may be "") and a label. */
+struct legend {
+    const char *glyph;
+    const char *label;
+    enum theme_role style;
+};
+
+static int
+legend_width(const struct screen *s, const struct legend *it)
+{
+    int w = screen_text_width(s, it->label) + 2;
+    if (it->glyph[0])
+        w += screen_text_width(s, it->glyph) + 1;
+    return w;
+}
+
+/*
+ * A pane frame with a title at the top left and legend items right-aligned
+ * in the top border.  The long title is used when it fits with every item,
+ * else the short one, and items that still do not fit are dropped from the
+ * end of the list.
+ */
+static void
+frame(struct screen *s, struct rect r, const char *title, const char *short_title,
+      const struct legend *it, int n)
+{
+    int avail = r.w - 4, total = 0;
+    for (int i = 0; i < n; i++)
+        total += legend_width(s, &it[i]);
+    if (screen_text_width(s, title) + 2 + total > avail && short_title)
+        title = short_title;
+    int tw = screen_text_width(s, title) + 2;
+    screen_box(s, r, title, NULL, THEME_BORDER, THEME_TITLE);
+    int k = n;
+    while (k > 0 && tw + total > avail)
+        total -= legend_width(s, &it[--k]);
+    int col = r.x + r.w - 1 - total;
+    for (int i = 0; i < k; i++) {
+        screen_put(s, col++, r.y, ' ', THEME_DIM);
+        if (it[i].glyph[0]) {
+            col += screen_puts(s, col, r.y, -1, it[i].glyph, it[i].style);
+            screen_put(s, col++, r.y, ' ', THEME_DIM);
+            col += screen_puts(s, col, r.y, -1, it[i].label, THEME_DIM);
+        } else {
+            col += screen_puts(s, col, r.y, -1, it[i].label, it[i].style);
+        }
+        screen_put(s, col++, r.y, ' ', THEME_DIM);
+    }
+}
+
+/* The science section named at the bottom right of a pane's border. */
+static void
+draw_foot(struct screen *s, struct rect r, const char *section)
+{
+    char buf[96];
+    snprintf(buf, sizeof buf, "ouscope-science(7) %s", section);
+    const char *text = buf;
+    int w = screen_text_width(s, text);
+    if (w + 6 > r.w) {
+        text = section;
+        w = screen_text_width(s, text);
+    }
+    if (w + 6 > r.w)
+        return;
+    int x = r.x + r.w - 3 - w, y = r.y + r.h - 1;
+    screen_put(s, x - 1, y, ' ', THEME_DIM);
+    screen_puts(s, x, y, w, text, THEME_DIM);
+    screen_put(s, x + w, y, ' ', THEME_DIM);
+}
+
+/* ---- the interpolant ---- */
+
+static void
+interp_scales(const struct ou_snapshot *snap, struct scale *xs, struct scale *ys)
+{
+    const struct ou_data *d = &snap->data;
+    double x0 = d->n ? d->x[0] : -1.0, x1 = d->n ? d->x[d->n - 1] : 1.0;
+    if (snap->ncurve > 1 && snap->curve_hi > snap->curve_lo) {
+        x0 = snap->curve_lo;
+        x1 = snap->curve_hi;
+    } else {
+        double m = 0.1 * (x1 - x0 > 0.0 ? x1 - x0 : 1.0);
+        x0 -= m;
+        x1 += m;
+    }
+    *xs = (struct scale){.lo = x0, .hi = x1, .log = false};
+
+    double ymin = INFINITY, ymax = -INFINITY;
+    for (size_t i = 0; i < d->n; i++) {
+        ymin = fmin(ymin, d->y[i]);
+        ymax = fmax(ymax, d->y[i]);
+    }
+    if (!(ymax >= ymin)) {
+        ymin = -1.0;
+        ymax = 1.0;
+    }
+    double span = ymax - ymin;
+    if (span < 1e-6)
+        span = fmax(1.0, fabs(ymax));
+    double lo = ymin - 0.15 * span, hi = ymax + 0.15 * span;
+    /* Widen for the curve, in steps of a nice quarter span so the axis
+     * stays still while h jitters; never beyond two spans of the data. */
+    double cmin = INFINITY, cmax = -INFINITY;
+    for (size_t k = 0; k < snap->ncurve; k++) {
+        double c = snap->curve[k];
+        if (isfinite(c)) {
+            cmin = fmin(cmin, c);
+            cmax = fmax(cmax, c);
+        }
+    }
+    double q = scale_nice(span / 4.0);
+    cmin = fmax(cmin, ymin - 2.0 * span);
+    cmax = fmin(cmax, ymax + 2.0 * span);
+    if (cmin < lo)
+        lo = floor(cmin / q) * q;
+    if (cmax > hi)
+        hi = ceil(cmax / q) * q;
+    *ys = (struct scale){.lo = lo, .hi = hi, .log = false};
+}
+
+/* Rows of the interpolant pane's interior: plot area, kink row, facts row. */
+struct interp_rows {
+    struct rect plot;
+    int xrows; /* rows under the canvas: the kink row (if shown) and the labels */
+    int facts; /* row of the facts line, or -1 */
+};
+
+static struct interp_rows
+interp_rows(struct rect r, const struct view *v)
+{
+    struct interp_rows ir;
+    struct rect in = screen_inset(r, 1);
+    ir.facts = -1;
+    if (in.h >= 10) {
+        ir.facts = in.y + in.h - 1;
+        in.h -= 1;
+    }
+    ir.xrows = v->kinks ? 2 : 1;
+    ir.plot = in;
+    return ir;
+}
+
+bool
+panes_interp_plot(const struct layout *lay, const struct ou_snapshot *snap, const struct view *v,
+                  struct plot *p)
+{
+    if (lay->too_small)
+        return false;
+    struct interp_rows ir = interp_rows(lay->pane[PANE_INTERP], v);
+    struct scale xs, ys;
+    interp_scales(snap, &xs, &ys);
+    plot_setup(p, NULL, ir.plot, xs, ys, v->glyphs, 1, ir.xrows);
+    return p->cr.w > 0;
+}
+
+void
+panes_curve_request(const struct layout *lay, const struct ou_data *d, const struct view *v,
+                    struct ou_snapshot_req *req)
+{
+    double x0 = d->n ? d->x[0] : -1.0, x1 = d->n ? d->x[d->n - 1] : 1.0;
+    double m = 0.1 * (x1 - x0 > 0.0 ? x1 - x0 : 1.0);
+    req->lo = x0 - m;
+    req->hi = x1 + m;
+    req->ncurve = 0;
+    if (lay->too_small)
+        return;
+    struct interp_rows ir = interp_rows(lay->pane[PANE_INTERP], v);
+    struct plot p;
+    struct scale unit = {.lo = 0.0, .hi = 1.0, .log = false};
+    plot_setup(&p, NULL, ir.plot, unit, unit, v->glyphs, 1, ir.xrows);
+    size_t n = (size_t)(p.cv.dw > 0 ? p.cv.dw : 0);
+    req->ncurve = n > OU_CURVE_MAX ? OU_CURVE_MAX : n;
+}
+
+static void
+interp_facts(struct screen *s, struct rect in, int row, const struct ou_snapshot *snap)
+{
+    const struct ou_metrics *m = &snap->met;
+    struct field f[5];
+    memset(f, 0, sizeof f);
+    char a[32], b[32];
+    f[0] = (struct field){.label = "kinks", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[0].value, sizeof f[0].value, "%zu", m->nkinks);
+    f[1] = (struct field){.label = "convexity h/data", .vstyle = THEME_BOLD, .prio = 1};
+    snprintf(f[1].value, sizeof f[1].value, "%d/%d", m->convex_h, m->convex_data);
+    f[2] = (struct field){.label = "TV(h′)", .vstyle = THEME_BOLD, .prio = 2};
+    snprintf(f[2].value, sizeof f[2].value, "%s/%s spline", fmt_g(m->tv_hprime, a, sizeof a),
+             fmt_g(m->spline_tv, b, sizeof b));
+    f[3] = (struct field){.label = "max|h−spline|", .vstyle = THEME_BOLD, .prio = 3};
+    snprintf(f[3].value, sizeof f[3].value, "%.3g", m->max_dev_spline);
+    f[4] = (struct field){.label = "live", .vstyle = THEME_BOLD, .prio = 4};
+    snprintf(f[4].value, sizeof f[4].value, "%zu/%zu", m->live_units, snap->cfg.width);
+    if (m->convex_h > m->convex_data)
+        f[1].vstyle = THEME_WARN;
+    pack_fields(s, in.x + 1, row, in.w - 2, f, 5);
+}
+
+static void
+pane_interp_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
+                 const struct view *v)
+{
+    bool ascii = s->ascii;
+    bool drift = v->drift && v->dh && v->ndh == snap->ncurve && snap->ncurve > 1;
+    char dlabel[48];
+    if (drift) {
+        char n[16];
+        scale_format(v->dh_steps, n, sizeof n);
+        snprintf(dlabel, sizeof dlabel, "h + %s·δh (drift)", n);
+    }
+    struct legend lg[5] = {
+        {ascii ? "o" : "●", "data", THEME_POINT},
+        {ascii ? "-" : "━", "h(x)", THEME_CURVE},
+    };
+    int nl = 2;
+    if (drift)
+        lg[nl++] = (struct legend){ascii ? ".." : "┄", dlabel, THEME_DRIFT};
+    if (v->ghost)
+        lg[nl++] = (struct legend){ascii ? ".." : "┄", "linear spline", THEME_GHOST};
+    if (v->kinks)
+        lg[nl++] = (struct legend){ascii ? "^v" : "▲▼", "kinks", THEME_KINK_UP};
+    frame(s, r, "h(x), the interpolant", "h(x)", lg, nl);
+    draw_foot(s, r, "SIMPLE INTERPOLANTS");
+
+    struct interp_rows ir = interp_rows(r, v);
+    struct scale xs, ys;
+    interp_scales(snap, &xs, &ys);
+    struct plot p;
+    plot_begin(&p, s, ir.plot, xs, ys, v->glyphs, 1, ir.xrows, PLOT_X_PLAIN);
+    if (p.cr.w == 0)
+        return;
+    const struct ou_data *d = &snap->data;
+    if (v->ghost && d->n >= 2)
+        plot_series(&p, d->x, d->y, d->n, THEME_GHOST, true);
+    plot_series_uniform(&p, snap->curve_lo, snap->curve_hi, snap->curve, snap->ncurve, THEME_CURVE,
+                        false);
+    if (drift) {
+        /* Where h is heading: h + N dh, drawn over h only where it departs
+         * from it by more than a dot, so it marks the parts that move. */
+        double y[OU_CURVE_MAX], dot = (ys.hi - ys.lo) / (p.cv.dh > 1 ? p.cv.dh : 1);
+        for (size_t k = 0; k < snap->ncurve; k++) {
+            double move = v->dh_steps * v->dh[k];
+            y[k] = fabs(move) > dot ? snap->curve[k] + move : NAN;
+        }
+        plot_series_uniform(&p, snap->curve_lo, snap->curve_hi, y, snap->ncurve, THEME_DRIFT,
+                            false);
+    }
+
+    /* Kinks as marks on the row under the canvas: up where h' increases. */
+    if (v->kinks) {
+        int row = p.cr.y + p.cr.h;
+        for (size_t k = 0; k < snap->met.nkinks && k < OU_MODEL_MAX_WIDTH; k++) {
+            int dx, dy;
+            if (!plot_dot(&p, snap->met.kink_x[k], ys.lo, &dx, &dy))
+                continue;
+            int col = p.cr.x + dx / p.cv.cw;
+            if (col < p.cr.x || col >= p.cr.x + p.cr.w)
+                continue;
+            bool up = snap->met.kink_s[k] > 0.0;
+            screen_put(s, col, row, ascii ? (up ? '^' : 'v') : (up ? 0x25B2 : 0x25BC),
+                       up ? THEME_KINK_UP : THEME_KINK_DOWN);
+        }
+    }
+
+    /* Data points last, as whole cells on top of the lines. */
+    for (size_t i = 0; i < d->n; i++) {
+        int dx, dy;
+        if (!plot_dot(&p, d->x[i], d->y[i], &dx, &dy))
+            continue;
+        int col = p.cr.x + dx / p.cv.cw, row = p.cr.y + dy / p.cv.ch;
+        if (col < p.cr.x || col >= p.cr.x + p.cr.w || row < p.cr.y || row >= p.cr.y + p.cr.h)
+            continue;
+        screen_put(s, col, row, ascii ? 'o' : 0x25CF, THEME_POINT);
+    }
+
+    if (ir.facts >= 0)
+        interp_facts(s, screen_inset(r, 1), ir.facts, snap);
+}
+
+/* ---- history panes ---- */
+
+/* The step axis every history pane shares. */
+static struct scale
+hist_xscale(const struct history *h, bool log)
+{
+    size_t n = h ? history_len(h) : 0;
+    /* The first sample ends at x[0] and covers w[0] steps before it. */
+    double x0 = n ? fmax(0.0, h->x[0] - h->w[0]) : 0.0, x1 = n ? h->x[n - 1] : 1.0;
+    if (log)
+        return scale_fit(fmax(1.0, x0), fmax(x1, 10.0), true, 4);
+    if (x1 <= x0)
+        x1 = x0 + 1.0;
+    return scale_fit(x0, x1, false, 4);
+}
+
+/* Range of series k (and optionally k2) over the history: positive values only on log. */
+static void
+hist_range(const struct history *h, int k, int k2, bool log, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    size_t n = history_len(h);
+    for (size_t i = 0; i < n; i++) {
+        for (int j = 0; j < 2; j++) {
+            int kk = j == 0 ? k : k2;
+            if (kk < 0)
+                continue;
+            double y = h->y[kk][i];
+            if (!isfinite(y) || (log && !(y > 0.0)))
+                continue;
+            *lo = fmin(*lo, y);
+            *hi = fmax(*hi, y);
+        }
+    }
+}
+
+/* The inner area of a history pane and whether it shows step labels. */
+static struct rect
+hist_area(struct rect r, bool bottom, int *xrows)
+{
+    struct rect in = screen_inset(r, 1);
+    *xrows = (bottom || in.h >= 8) ? 1 : 0;
+    return in;
+}
+
+/* End-of-series label: the last value of series k at its last dot column. */
+static void
+end_label(struct plot *p, const struct history *h, int k, enum theme_role style)
+{
+    size_t n = history_len(h);
+    if (n == 0)
+        return;
+    double y = h->y[k][n - 1];
+    int dx, dy;
+    if (!isfinite(y) || !plot_dot(p, h->x[n - 1], y, &dx, &dy))
+        return;
+    char buf[32];
+    scale_format(y, buf, sizeof buf);
+    plot_label(p, dx, y, buf, style);
+}
+
+/* Step-weighted mean of series k over the last quarter of the history. */
+static double
+recent_mean(const struct history *h, int k)
+{
+    size_t n = history_len(h), i0 = n - n / 4;
+    double sw = 0.0, sy = 0.0;
+    for (size_t i = i0 < n ? i0 : 0; i < n; i++) {
+        sw += h->w[i];
+        sy += h->w[i] * h->y[k][i];
+    }
+    return sw > 0.0 ? sy / sw : NAN;
+}
+
+static void
+pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
+               const struct view *v)
+{
+    const struct history *h = v->hist;
+    struct legend lg[3] = {
+        {s->ascii ? "-" : "━", "L", THEME_LOSS},
+        {s->ascii ? ".." : "┄", "floor", THEME_FLOOR},
+        {"", "", THEME_BOLD},
+    };
+    int nl = 2;
+    /* The floor readout: mean loss over mean prediction, recent quarter. */
+    char ratio[48];
+    if (h && history_len(h) >= 8) {
+        double ml = recent_mean(h, HIST_LOSS), mf = recent_mean(h, HIST_FLOOR);
+        if (mf > 0.0 && isfinite(ml)) {
+            snprintf(ratio, sizeof ratio, "⟨L⟩/floor %.3g", ml / mf);
+            lg[nl++].label = ratio;
+        }
+    }
+    frame(s, r, v->loss_log ? "loss L(θ), floor ησ²/4B·reg, log y" : "loss L(θ), floor ησ²/4B·reg",
+          v->loss_log ? "loss, log y" : "loss", lg, nl);
+    draw_foot(s, r, "LOSS FLOOR");
+    if (!h)
+        return;
+    int xrows;
+    struct rect in = hist_area(r, false, &xrows);
+    double lo, hi;
+    hist_range(h, HIST_LOSS, HIST_FLOOR, v->loss_log, &lo, &hi);
+    struct scale ys = scale_fit(lo, hi, v->loss_log, 3);
+    struct plot p;
+    plot_begin(&p, s, in, hist_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
+               PLOT_X_SI);
+    size_t n = history_len(h);
+    plot_series(&p, h->x, h->y[HIST_FLOOR], n, THEME_FLOOR, true);
+    plot_series(&p, h->x, h->y[HIST_LOSS], n, THEME_LOSS, false);
+    end_label(&p, h, HIST_LOSS, THEME_LOSS);
+    end_label(&p, h, HIST_FLOOR, THEME_FLOOR);
+    (void)snap;
+}
+
+static void
+pane_reg_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, const struct view *v)
+{
+    const struct history *h = v->hist;
+    struct legend lg[] = {
+        {s->ascii ? "-" : "━", "reg", THEME_REG},
+        {s->ascii ? "-" : "━", "EMA", THEME_EMA},
+    };
+    const char *title = s->ascii ? "reg(theta) = mean |grad h(x_i)|^2" : "reg(θ) = mean ‖∇θh(xᵢ)‖²";
+    if (v->reg_log)
+        title = s->ascii ? "reg(theta) = mean |grad h(x_i)|^2, log y"
+                         : "reg(θ) = mean ‖∇θh(xᵢ)‖², log y";
+    frame(s, r, title, v->reg_log ? "reg(θ), log" : "reg(θ)", lg, 2);
+    draw_foot(s, r, "THE IMPLICIT REGULARIZER");
+    if (!h)
+        return;
+    int xrows;
+    struct rect in = hist_area(r, false, &xrows);
+    double lo, hi;
+    hist_range(h, HIST_REG, HIST_REG_EMA, v->reg_log, &lo, &hi);
+    struct scale ys = scale_fit(lo, hi, v->reg_log, 3);
+    struct plot p;
+    plot_begin(&p, s, in, hist_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
+               PLOT_X_SI);
+    size_t n = history_len(h);
+    plot_series(&p, h->x, h->y[HIST_REG], n, THEME_REG, false);
+    plot_series(&p, h->x, h->y[HIST_REG_EMA], n, THEME_EMA, false);
+    end_label(&p, h, HIST_REG_EMA, THEME_EMA);
+    end_label(&p, h, HIST_REG, THEME_REG);
+    (void)snap;
+}
+
+static void
+pane_stab_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
+               const struct view *v)
+{
+    const struct history *h = v->hist;
+    double el = snap->met.eta_lambda;
+    struct legend lg[] = {
+        {s->ascii ? "-" : "━", "η·λ_max", THEME_ETAL},
+        {s->ascii ? ".." : "┄", "2", THEME_LIMIT},
+        {s->ascii ? "-" : "━", "mean|log ρ|", THEME_BALANCE},
+    };
+    frame(s, r, "stability η·λ_max(K) < 2, and balance", "stability", lg, 3);
+    draw_foot(s, r, "EDGE OF STABILITY, BALANCE");
+    if (!h)
+        return;
+    int xrows;
+    struct rect in = hist_area(r, true, &xrows);
+    struct scale xs = hist_xscale(h, v->step_log);
+    size_t n = history_len(h);
+
+    /* Two plots on one step axis when there is room: η·λ_max over balance. */
+    bool split = in.h >= 7;
+    struct rect top = in, bot = in;
+    if (split) {
+        top.h = (in.h - xrows) / 2;
+        bot.y = top.y + top.h;
+        bot.h = in.h - top.h;
+    }
+    double lo, hi;
+    hist_range(h, HIST_ETAL, -1, false, &lo, &hi);
+    if (!(hi >= PANES_ETAL_LIMIT))
+        hi = PANES_ETAL_LIMIT;
+    struct scale ys = scale_fit(0.0, hi, false, 2);
+    struct plot p;
+    plot_begin(&p, s, top, xs, ys, v->glyphs, PLOT_VGUTTER, split ? 0 : xrows, PLOT_X_SI);
+    plot_hline(&p, PANES_ETAL_LIMIT, THEME_LIMIT);
+    plot_series(&p, h->x, h->y[HIST_ETAL], n, THEME_ETAL, false);
+    enum theme_role es =
+        el >= PANES_ETAL_LIMIT ? THEME_ERROR : (el > PANES_ETAL_WARN ? THEME_WARN : THEME_ETAL);
+    end_label(&p, h, HIST_ETAL, es);
+    if (!split)
+        return;
+    hist_range(h, HIST_BALANCE, -1, false, &lo, &hi);
+    ys = scale_fit(0.0, isfinite(hi) && hi > 0.0 ? hi : 1.0, false, 2);
+    plot_begin(&p, s, bot, xs, ys, v->glyphs, PLOT_VGUTTER, xrows, PLOT_X_SI);
+    plot_series(&p, h->x, h->y[HIST_BALANCE], n, THEME_BALANCE, false);
+    end_label(&p, h, HIST_BALANCE, THEME_BALANCE);
+}
+
+/* ---- status line, hint bar, help, too small ---- */
+
+static void
+draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, const struct view *v)
+{
+    struct field f[13];
+    int n = 0;
+    char a[32];
+    const struct ou_config *c = &snap->cfg;
+    double el = snap->met.eta_lambda;
+    memset(f, 0, sizeof f);
+
+    if (snap->status == OU_EDIVERGED) {
+        f[n] = (struct field){.vstyle = THEME_ERROR, .prio = 0};
+        if (el >= PANES_ETAL_LIMIT)
+            snprintf(f[n].value, sizeof f[n].value,
+                     "diverged at step %s: η·λ_max = %.3g > 2; press u to rewind (η halved)",
+                     panes_group(snap->diverged_at, a, sizeof a), el);
+        else
+            snprintf(f[n].value, sizeof f[n].value,
+                     "diverged at step %s (η·λ_max = %.3g; a minibatch step overshot); press u to "
+                     "rewind (η halved)",
+                     panes_group(snap->diverged_at, a, sizeof a), el);
+        n++;
+    } else if (v->burst > 0) {
+        f[n] = (struct field){.vstyle = THEME_OK, .prio = 0};
+        snprintf(f[n].value, sizeof f[n].value, "running %s steps",
+                 panes_group(v->burst, a, sizeof a));
+        n++;
+    } else {
+        f[n] = (struct field){.vstyle = v->paused ? THEME_WARN : THEME_OK, .prio = 0};
+        snprintf(f[n].value, sizeof f[n].value, "%s", v->paused ? "PAUSED" : "running");
+        n++;
+    }
+    f[n] = (struct field){.label = "step", .vstyle = THEME_BOLD, .prio = 0};
+    panes_group(snap->step, f[n].value, sizeof f[n].value);
+    n++;
+    f[n] = (struct field){.label = "η", .vstyle = THEME_BOLD, .prio = 0};
+    fmt_g(c->eta, f[n].value, sizeof f[n].value);
+    n++;
+    f[n] = (struct field){.label = "σ", .vstyle = THEME_BOLD, .prio = 0};
+    if (v->sigma_off > 0.0)
+        snprintf(f[n].value, sizeof f[n].value, "off (%s)", fmt_g(v->sigma_off, a, sizeof a));
+    else
+        fmt_g(c->sigma, f[n].value, sizeof f[n].value);
+    n++;
+    f[n] = (struct field){.label = "", .vstyle = THEME_TEXT, .prio = 2};
+    snprintf(f[n].value, sizeof f[n].value, "%s %s", ou_noise_kind_name(c->noise),
+             c->frozen ? "frozen" : "fresh");
+    if (c->frozen)
+        f[n].vstyle = THEME_WARN;
+    n++;
+    f[n] = (struct field){.label = "B", .vstyle = THEME_BOLD, .prio = 1};
+    snprintf(f[n].value, sizeof f[n].value, "%zu/%zu", c->batch, snap->data.n);
+    n++;
+    f[n] = (struct field){.label = "μ", .vstyle = THEME_BOLD, .prio = 3};
+    fmt_g(c->momentum, f[n].value, sizeof f[n].value);
+    n++;
+    f[n] = (struct field){.label = "η·λ_max", .prio = 0};
+    f[n].vstyle =
+        el >= PANES_ETAL_LIMIT ? THEME_ERROR : (el > PANES_ETAL_WARN ? THEME_WARN : THEME_BOLD);
+    snprintf(f[n].value, sizeof f[n].value, "%.3g", el);
+    n++;
+    f[n] = (struct field){.label = "steps/s", .vstyle = THEME_BOLD, .prio = 1};
+    scale_format_si(v->sps, a, sizeof a);
+    snprintf(f[n].value, sizeof f[n].value, "%s (%s)", a, v->speed ? v->speed : "max");
+    n++;
+    f[n] = (struct field){.label = "fps", .vstyle = THEME_BOLD, .prio = 4};
+    snprintf(f[n].value, sizeof f[n].value, "%.0f", v->fps);
+    n++;
+    f[n] = (struct field){.label = "seed", .vstyle = THEME_BOLD, .prio = 3};
+    snprintf(f[n].value, sizeof f[n].value, "%" PRIu64, c->seed);
+    n++;
+    f[n] = (struct field){.label = "data", .vstyle = THEME_BOLD, .prio = 2};
+    snprintf(f[n].value, sizeof f[n].value, "%s n=%zu", snap->data.name, snap->data.n);
+    n++;
+    f[n] = (struct field){.label = "m", .vstyle = THEME_BOLD, .prio = 4};
+    snprintf(f[n].value, sizeof f[n].value, "%zu", c->width);
+    n++;
+    pack_fields(s, r.x + 1, r.y, r.w - 2, f, n);
+}
+
+static int
+hint_width(const struct screen *s, const struct help_entry *e)
+{
+    return screen_text_width(s, e->keys) + 2 + screen_text_width(s, e->text) + 1;
+}
+
+static int
+hint_draw(struct screen *s, int col, int row, const struct help_entry *e)
+{
+    screen_put(s, col++, row, ' ', THEME_HINT_KEY);
+    col += screen_puts(s, col, row, -1, e->keys, THEME_HINT_KEY);
+    screen_put(s, col++, row, ' ', THEME_HINT_KEY);
+    col += screen_puts(s, col, row, -1, e->text, THEME_HINT);
+    return col + 1;
+}
+
+/*
+ * The hint bar: a notice (if any) at the left, then the key hints in table
+ * order; the last two (help and quit) are kept at the right end whatever
+ * else has to go.
+ */
+static void
+draw_hints(struct screen *s, struct rect r, const struct view *v)
+{
+    int col = r.x, end = r.x + r.w;
+    size_t nh = v->nhints, keep = nh >= 2 ? 2 : nh;
+    int tail = 0;
+    for (size_t i = nh - keep; i < nh; i++)
+        tail += hint_width(s, &v->hints[i]);
+    if (v->notice && v->notice[0]) {
+        int room = end - col - tail - 2;
+        if (room < 10)
+            room = end - col - 2;
+        screen_put(s, col++, r.y, ' ', v->notice_style);
+        col += screen_puts(s, col, r.y, room, v->notice, v->notice_style);
+        screen_put(s, col++, r.y, ' ', v->notice_style);
+        col += 2;
+    }
+    for (size_t i = 0; i + keep < nh; i++) {
+        if (col + hint_width(s, &v->hints[i]) > end - tail)
+            break;
+        col = hint_draw(s, col, r.y, &v->hints[i]);
+    }
+    if (col <= end - tail) {
+        col = end - tail;
+        for (size_t i = nh - keep; i < nh; i++)
+            col = hint_draw(s, col, r.y, &v->hints[i]);
+    }
+}
+
+/* One line of the help overlay: a section head or a key. */
+struct help_line {
+    const struct help_entry *e;
+    bool head;
+};
+
+/*
+ * The help overlay, generated from the key table: section heads and keys in
+ * one column, or two when one does not fit the height.  At the smallest
+ * sizes the lines that do not fit are left out and the last line says so.
+ */
+static void
+draw_help(struct screen *s, const struct view *v)
+{
+    struct help_line lines[2 * 64];
+    int nl = 0, kw = 0, tw = 0;
+    for (size_t i = 0; i < v->nhelp && nl + 2 <= (int)(sizeof lines / sizeof lines[0]); i++) {
+        const struct help_entry *e = &v->help_items[i];
+        if (e->section)
+            lines[nl++] = (struct help_line){e, true};
+        lines[nl++] = (struct help_line){e, false};
+        int k = screen_text_width(s, e->keys), t = screen_text_width(s, e->text);
+        kw = k > kw ? k : kw;
+        tw = t > tw ? t : tw;
+    }
+    static const char *const foot[] = {
+        "mouse: click adds a point, drag moves one, right click removes",
+        "any key closes · man ouscope · man 7 ouscope-science",
+    };
+    const int nfoot = 2;
+    int colw = kw + 2 + tw, gap = 3;
+    int rows_avail = s->h - 2 - nfoot - 1;
+    int ncol = 1, per = nl;
+    if (nl > rows_avail && 2 * colw + gap + 4 <= s->w) {
+        ncol = 2;
+        per = (nl + 1) / 2;
+        /* A section head never ends a column. */
+        if (per < nl && lines[per - 1].head)
+            per++;
+    }
+    int bw = ncol * colw + (ncol - 1) * gap + 4;
+    for (int i = 0; i < nfoot; i++) {
+        int fw = screen_text_width(s, foot[i]) + 4;
+        bw = fw > bw ? fw : bw;
+    }
+    if (bw > s->w || s->w - bw < 4)
+        bw = s->w;
+    int body = per < rows_avail ? per : rows_avail;
+    int bh = body + nfoot + 3;
+    if (bh > s->h)
+        bh = s->h;
+    struct rect box = {(s->w - bw) / 2, (s->h - bh) / 2, bw, bh};
+    screen_fill(s, box, ' ', THEME_HELP);
+    screen_box(s, box, "ouscope keys", NULL, THEME_HELP_HEAD, THEME_HELP_HEAD);
+    int inner = box.w - 4;
+    int x0 = box.x + 2 + (inner - (ncol * colw + (ncol - 1) * gap)) / 2;
+    bool cut = false;
+    for (int i = 0; i < nl; i++) {
+        int col = ncol == 2 && i >= per ? 1 : 0, row = col ? i - per : i;
+        if (row >= body) {
+            cut = true;
+            continue;
+        }
+        int x = x0 + col * (colw + gap), y = box.y + 1 + row;
+        int wlim = box.x + box.w - 2 - x;
+        const struct help_entry *e = lines[i].e;
+        if (lines[i].head) {
+            screen_puts(s, x, y, wlim, e->section, THEME_HELP_HEAD);
+            continue;
+        }
+        screen_puts(s, x + kw - screen_text_width(s, e->keys), y, wlim, e->keys, THEME_HELP_KEY);
+        screen_puts(s, x + kw + 2, y, wlim - kw - 2, e->text, THEME_HELP);
+    }
+    int fy = box.y + box.h - 1 - nfoot;
+    for (int i = 0; i < nfoot; i++) {
+        const char *t = foot[i];
+        if (cut && i == nfoot - 1)
+            t = "(enlarge the terminal to see every key) any key closes";
+        screen_puts(s, box.x + 2, fy + i, inner, t, i == nfoot - 1 ? THEME_HELP_HEAD : THEME_HELP);
+    }
+}
+
+static void
+draw_too_small(struct screen *s, const struct layout *lay)
+{
+    char l1[64], l2[64];
+    snprintf(l1, sizeof l1, "need %d×%d, have %d×%d", lay->min_w, lay->min_h, lay->w, lay->h);
+    snprintf(l2, sizeof l2, "enlarge the terminal or press q");
+    const char *lines[3] = {"terminal too small", l1, l2};
+    int y0 = (s->h - 3) / 2;
+    for (int i = 0; i < 3; i++) {
+        int w = screen_text_width(s, lines[i]);
+        int x = (s->w - w) / 2;
+        screen_puts(s, x < 0 ? 0 : x, y0 + i, s->w, lines[i], i == 0 ? THEME_WARN : THEME_TEXT);
+    }
+}
+
+void
+panes_draw(struct screen *s, const struct layout *lay, const struct ou_snapshot *snap,
+           const struct view *v)
+{
+    screen_clear(s);
+    if (lay->too_small) {
+        draw_too_small(s, lay);
+        return;
+    }
+    draw_status(s, lay->status, snap, v);
+    for (int i = 0; i < PANE_COUNT; i++)
+        panes_table[i].draw(s, lay->pane[i], snap, v);
+    draw_hints(s, lay->hint, v);
+    if (v->help)
+        draw_help(s, v);
+}

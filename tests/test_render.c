@@ -1,0 +1,635 @@
+/*
+ * Render tests: hand-built snapshots and histories drawn into the
+ * in-memory screen and compared, as text, with the files in tests/golden
+ * (GENERATE=1 rewrites them; review the diff).  Also the pieces: scales,
+ * ticks, canvas glyphs, the decimated history, layout and plot mapping.
+ * Links the render library and the engine, never curses.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ouscope/engine.h"
+#include "render/canvas.h"
+#include "render/history.h"
+#include "render/layout.h"
+#include "render/panes.h"
+#include "render/plot.h"
+#include "render/scale.h"
+#include "render/screen.h"
+
+/* ---- fixtures ---- */
+
+static const struct help_entry test_hints[] = {
+    {"space", "pause", NULL}, {"s/.", "step", NULL}, {"]/[", "σ", NULL},
+    {"}/{", "η", NULL},       {"?", "help", NULL},   {"q", "quit", NULL},
+};
+
+static const struct help_entry test_help[] = {
+    {"space", "pause or resume", "Running"},    {"s .", "one step (pauses first)", NULL},
+    {"]", "σ ×2 (label-noise std)", "Noise"},   {"[", "σ ÷2", NULL},
+    {"}", "η ×2 (learning rate)", "Optimizer"}, {"q", "quit", "View"},
+};
+
+/*
+ * A snapshot of sin 3x on 8 points near the end of a label-noise run:
+ * h is the data's linear spline plus a small bump, four effective kinks.
+ */
+static void
+make_snapshot(struct ou_snapshot *s, const struct layout *lay, const struct view *v)
+{
+    memset(s, 0, sizeof *s);
+    ou_config_default(&s->cfg);
+    s->step = 4000000;
+    s->status = OU_OK;
+    cr_assert_eq(ou_data_builtin(&s->data, OU_DATA_SIN3X, 8, 1), OU_OK);
+    struct ou_snapshot_req req;
+    panes_curve_request(lay, &s->data, v, &req);
+    s->curve_lo = req.lo;
+    s->curve_hi = req.hi;
+    s->ncurve = req.ncurve;
+    for (size_t k = 0; k < s->ncurve; k++) {
+        double x = req.lo + (req.hi - req.lo) * (double)k / (double)(req.ncurve - 1);
+        s->curve[k] = ou_data_spline(&s->data, x) + 0.05 * sin(7.0 * x);
+    }
+    struct ou_metrics *m = &s->met;
+    m->loss = 2.4e-3;
+    m->reg = 5.87;
+    m->reg_ema = 5.88;
+    m->lambda_max = 3.2;
+    m->eta_lambda = 0.16;
+    m->loss_floor = 0.05 * 0.25 / 32.0 * 5.87;
+    m->balance = 0.05;
+    m->live_units = 20;
+    m->tv_hprime = 10.9;
+    m->spline_tv = 10.72;
+    m->max_dev_spline = 0.28;
+    m->convex_h = 1;
+    m->convex_data = 1;
+    m->nkinks = 4;
+    const double kx[4] = {-0.577, -0.229, 0.234, 0.578}, ks[4] = {2.1, 1.3, -1.3, -2.1};
+    for (int k = 0; k < 4; k++) {
+        m->kink_x[k] = kx[k];
+        m->kink_s[k] = ks[k];
+    }
+}
+
+/* 3000 frames of a run whose reg falls from 20 to 5.9 and balance from 2 to 0.05. */
+static void
+make_history(struct history *h)
+{
+    history_clear(h);
+    for (int f = 0; f < 3000; f++) {
+        double step = 1333.0 * (f + 1), t = step / 1e6;
+        double reg = 5.9 + 14.1 * exp(-3.0 * t);
+        double y[HIST_NSERIES];
+        y[HIST_REG] = reg + 0.05 * sin(0.37 * f);
+        y[HIST_REG_EMA] = reg + 0.02;
+        y[HIST_FLOOR] = 0.05 * 0.25 / 32.0 * reg;
+        y[HIST_LOSS] = y[HIST_FLOOR] * (1.05 + 0.2 * sin(1.3 * f)) + 0.2 * exp(-40.0 * t);
+        y[HIST_ETAL] = 0.16 + 0.3 * exp(-2.0 * t);
+        y[HIST_BALANCE] = 0.05 + 1.95 * exp(-5.0 * t);
+        history_push(h, step, 1333.0, y);
+    }
+}
+
+static void
+make_view(struct view *v, const struct history *h, enum canvas_glyphs g)
+{
+    memset(v, 0, sizeof *v);
+    v->glyphs = g;
+    v->loss_log = true;
+    v->kinks = true;
+    v->ghost = true;
+    v->speed = "max";
+    v->sps = 2.4e6;
+    v->fps = 30;
+    v->hist = h;
+    v->hints = test_hints;
+    v->nhints = sizeof test_hints / sizeof test_hints[0];
+    v->help_items = test_help;
+    v->nhelp = sizeof test_help / sizeof test_help[0];
+}
+
+/* Everything one golden frame needs, on the heap (the snapshot is large). */
+struct frame {
+    struct screen scr;
+    struct layout lay;
+    struct view view;
+    struct history hist;
+    struct ou_snapshot snap;
+};
+
+static struct frame *
+frame_new(int w, int h, enum canvas_glyphs g)
+{
+    struct frame *f = calloc(1, sizeof *f);
+    cr_assert_not_null(f);
+    make_history(&f->hist);
+    make_view(&f->view, &f->hist, g);
+    screen_init(&f->scr, g == CANVAS_ASCII);
+    cr_assert(screen_resize(&f->scr, w, h));
+    layout_compute(&f->lay, w, h);
+    make_snapshot(&f->snap, &f->lay, &f->view);
+    return f;
+}
+
+static void
+frame_free(struct frame *f)
+{
+    screen_fini(&f->scr);
+    free(f);
+}
+
+static char *
+screen_text(const struct screen *s)
+{
+    size_t need = screen_to_text(s, NULL, 0) + 1;
+    char *buf = malloc(need);
+    cr_assert_not_null(buf);
+    screen_to_text(s, buf, need);
+    return buf;
+}
+
+static char *
+golden_path(const char *name)
+{
+    static char path[4096];
+    const char *dir = getenv("OU_GOLDEN");
+    const char *src = getenv("OU_SRCDIR");
+    if (dir)
+        snprintf(path, sizeof path, "%s/%s.txt", dir, name);
+    else
+        snprintf(path, sizeof path, "%s/tests/golden/%s.txt", src ? src : ".", name);
+    return path;
+}
+
+/* Compare the screen with tests/golden/<name>.txt, or rewrite it under GENERATE=1. */
+static void
+expect_golden(const struct screen *s, const char *name)
+{
+    char *got = screen_text(s);
+    const char *path = golden_path(name);
+    const char *gen = getenv("GENERATE");
+    if (gen && strcmp(gen, "1") == 0) {
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f, "cannot write %s: %s", path, strerror(errno));
+        fputs(got, f);
+        fclose(f);
+        free(got);
+        return;
+    }
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "missing golden file %s (run GENERATE=1 make check)", path);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    rewind(f);
+    char *want = calloc(1, (size_t)len + 1);
+    cr_assert_eq(fread(want, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    if (strcmp(got, want) != 0) {
+        /* Point at the first line that differs and keep the whole screen for diff(1). */
+        int line = 1;
+        size_t i = 0;
+        while (got[i] && got[i] == want[i]) {
+            if (got[i] == '\n')
+                line++;
+            i++;
+        }
+        char out[256];
+        snprintf(out, sizeof out, "%s.actual.txt", name);
+        FILE *o = fopen(out, "w");
+        if (o) {
+            fputs(got, o);
+            fclose(o);
+        }
+        cr_expect_fail("%s differs from the screen at line %d (the screen is in %s)", path, line,
+                       out);
+    }
+    free(want);
+    free(got);
+}
+
+/* ---- golden frames ---- */
+
+Test(render, frame_120x40_braille)
+{
+    struct frame *f = frame_new(120, 40, CANVAS_BRAILLE);
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    expect_golden(&f->scr, "frame_120x40_braille");
+    frame_free(f);
+}
+
+Test(render, frame_80x24_braille)
+{
+    struct frame *f = frame_new(80, 24, CANVAS_BRAILLE);
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    expect_golden(&f->scr, "frame_80x24_braille");
+    frame_free(f);
+}
+
+Test(render, frame_200x60_braille)
+{
+    struct frame *f = frame_new(200, 60, CANVAS_BRAILLE);
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    expect_golden(&f->scr, "frame_200x60_braille");
+    frame_free(f);
+}
+
+Test(render, frame_80x24_ascii_has_only_ascii)
+{
+    struct frame *f = frame_new(80, 24, CANVAS_ASCII);
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    expect_golden(&f->scr, "frame_80x24_ascii");
+    for (int i = 0; i < f->scr.w * f->scr.h; i++)
+        cr_expect(f->scr.cells[i].ch < 0x80, "cell %d holds U+%04X on an ASCII screen", i,
+                  (unsigned)f->scr.cells[i].ch);
+    frame_free(f);
+}
+
+Test(render, frame_120x40_blocks)
+{
+    struct frame *f = frame_new(120, 40, CANVAS_BLOCKS);
+    f->view.loss_log = false;
+    f->view.reg_log = true;
+    f->view.ghost = false;
+    f->view.kinks = false;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    expect_golden(&f->scr, "frame_120x40_blocks_toggled");
+    frame_free(f);
+}
+
+Test(render, help_overlay_80x24)
+{
+    struct frame *f = frame_new(80, 24, CANVAS_BRAILLE);
+    f->view.help = true;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    expect_golden(&f->scr, "help_80x24");
+    frame_free(f);
+}
+
+Test(render, too_small_names_both_sizes)
+{
+    struct frame *f = frame_new(40, 10, CANVAS_BRAILLE);
+    cr_assert(f->lay.too_small);
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    expect_golden(&f->scr, "too_small_40x10");
+    char *t = screen_text(&f->scr);
+    char want[64];
+    snprintf(want, sizeof want, "need %d×%d, have 40×10", f->lay.min_w, f->lay.min_h);
+    cr_expect(strstr(t, want) != NULL, "no \"%s\" in:\n%s", want, t);
+    free(t);
+    frame_free(f);
+}
+
+Test(render, diverged_status_explains_and_warns)
+{
+    struct frame *f = frame_new(120, 40, CANVAS_BRAILLE);
+    f->snap.status = OU_EDIVERGED;
+    f->snap.diverged_at = 1234;
+    f->snap.met.eta_lambda = 2.7;
+    f->view.paused = true;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    expect_golden(&f->scr, "diverged_120x40");
+    char *t = screen_text(&f->scr);
+    cr_expect(strstr(t, "diverged at step 1,234: η·λ_max = 2.7 > 2; press u to rewind") != NULL,
+              "%s", t);
+    /* The message is in the error style. */
+    cr_expect_eq(f->scr.cells[1].style, THEME_ERROR);
+    free(t);
+    frame_free(f);
+}
+
+Test(render, eta_lambda_colour_follows_the_limit)
+{
+    const double el[3] = {0.5, 1.7, 2.0};
+    const enum theme_role want[3] = {THEME_BOLD, THEME_WARN, THEME_ERROR};
+    for (int k = 0; k < 3; k++) {
+        struct frame *f = frame_new(200, 60, CANVAS_BRAILLE);
+        f->snap.met.eta_lambda = el[k];
+        panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+        /* Find the value after the "η·λ_max" label on the status line. */
+        char *t = screen_text(&f->scr);
+        char *nl = strchr(t, '\n');
+        *nl = '\0';
+        char *at = strstr(t, "η·λ_max ");
+        cr_assert_not_null(at, "%s", t);
+        int col = 0;
+        for (const char *p = t; p < at + strlen("η·λ_max "); col++)
+            screen_utf8_decode(&p);
+        cr_expect_eq(f->scr.cells[col].style, want[k], "η·λ_max = %g styled %d", el[k],
+                     f->scr.cells[col].style);
+        free(t);
+        frame_free(f);
+    }
+}
+
+Test(render, paused_and_noise_off_show_in_the_status)
+{
+    struct frame *f = frame_new(120, 40, CANVAS_BRAILLE);
+    f->view.paused = true;
+    f->view.sigma_off = 0.5;
+    f->snap.cfg.sigma = 0.0;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    char *t = screen_text(&f->scr);
+    const char *want = " PAUSED  step 4,000,000  η 0.05  σ off (0.5)  gauss fresh  B 8/8";
+    cr_expect(strncmp(t, want, strlen(want)) == 0, "%.200s", t);
+    free(t);
+    frame_free(f);
+}
+
+Test(render, drift_overlay_marks_where_h_moves)
+{
+    struct frame *f = frame_new(120, 40, CANVAS_BRAILLE);
+    /* A bump of drift between the third and fourth data points only. */
+    static double dh[OU_CURVE_MAX];
+    const struct ou_snapshot *s = &f->snap;
+    for (size_t k = 0; k < s->ncurve; k++) {
+        double x = s->curve_lo + (s->curve_hi - s->curve_lo) * (double)k / (double)(s->ncurve - 1);
+        double a = s->data.x[2], b = s->data.x[3];
+        dh[k] = x > a && x < b ? -1e-6 * sin(M_PI * (x - a) / (b - a)) : 0.0;
+    }
+    f->view.drift = true;
+    f->view.dh = dh;
+    f->view.ndh = s->ncurve;
+    f->view.dh_steps = 1e5;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    char *t = screen_text(&f->scr);
+    cr_expect(strstr(t, "h + 1e5·δh (drift)") != NULL, "no drift legend in:\n%s", t);
+    free(t);
+    /* Drift dots appear, and only between the two points. */
+    struct plot p;
+    cr_assert(panes_interp_plot(&f->lay, &f->snap, &f->view, &p));
+    int dx0, dx1, dy;
+    plot_dot(&p, s->data.x[2], 0.0, &dx0, &dy);
+    plot_dot(&p, s->data.x[3], 0.0, &dx1, &dy);
+    int n = 0;
+    for (int y = p.cr.y; y < p.cr.y + p.cr.h; y++)
+        for (int x = p.cr.x; x < p.cr.x + p.cr.w; x++)
+            if (f->scr.cells[y * f->scr.w + x].style == THEME_DRIFT) {
+                n++;
+                cr_expect(x >= p.cr.x + dx0 / p.cv.cw && x <= p.cr.x + dx1 / p.cv.cw,
+                          "drift drawn at column %d, outside the bump", x);
+            }
+    cr_expect(n > 0, "no drift drawn");
+    /* A grid that does not match the curve is not drawn. */
+    f->view.ndh = s->ncurve - 1;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    for (int i = 0; i < f->scr.w * f->scr.h; i++)
+        cr_expect_neq(f->scr.cells[i].style, THEME_DRIFT);
+    frame_free(f);
+}
+
+/* ---- pieces ---- */
+
+Test(scale, nice_numbers)
+{
+    cr_expect(fabs(scale_nice(0.3) - 0.5) < 1e-12);
+    cr_expect(fabs(scale_nice(1.0) - 1.0) < 1e-12);
+    cr_expect(fabs(scale_nice(2.2) - 2.5) < 1e-12);
+    cr_expect(fabs(scale_nice(7.0) - 10.0) < 1e-12);
+    cr_expect(fabs(scale_nice(1234.0) - 2000.0) < 1e-9);
+}
+
+Test(scale, fit_rounds_out_to_ticks)
+{
+    struct scale s = scale_fit(0.0, 1234.0, false, 4);
+    cr_expect(fabs(s.lo) < 1e-12 && fabs(s.hi - 1500.0) < 1e-9, "[%g, %g]", s.lo, s.hi);
+    s = scale_fit(2.3e-3, 0.012, true, 4);
+    cr_expect(fabs(s.lo - 1e-3) < 1e-15 && fabs(s.hi - 0.1) < 1e-12, "[%g, %g]", s.lo, s.hi);
+    /* An empty range still gets a width. */
+    s = scale_fit(3.0, 3.0, false, 4);
+    cr_expect(s.lo < 3.0 && s.hi > 3.0);
+    s = scale_fit(NAN, NAN, true, 4);
+    cr_expect(s.lo > 0.0 && s.hi > s.lo);
+}
+
+Test(scale, ticks_are_nice_and_inside)
+{
+    struct scale s = {.lo = 0.0, .hi = 1500.0, .log = false};
+    double t[SCALE_MAX_TICKS];
+    size_t n = scale_ticks(&s, 4, t);
+    cr_assert_eq(n, 4);
+    const double want[4] = {0, 500, 1000, 1500};
+    for (size_t i = 0; i < n; i++)
+        cr_expect(fabs(t[i] - want[i]) < 1e-9, "tick %zu = %g", i, t[i]);
+    s = (struct scale){.lo = 1e-3, .hi = 1e-1, .log = true};
+    n = scale_ticks(&s, 8, t);
+    cr_expect_eq(n, 7); /* 1, 2, 5 e-3; 1, 2, 5 e-2; 1e-1 */
+    s = (struct scale){.lo = 1e-12, .hi = 1.0, .log = true};
+    n = scale_ticks(&s, 4, t);
+    cr_expect(n >= 2 && n <= 4);
+}
+
+Test(scale, labels_are_compact)
+{
+    char b[32];
+    scale_format(0.25, b, sizeof b);
+    cr_expect_str_eq(b, "0.25");
+    scale_format(1.5e-5, b, sizeof b);
+    cr_expect_str_eq(b, "1.5e-5");
+    scale_format(0.0, b, sizeof b);
+    cr_expect_str_eq(b, "0");
+    scale_format(2e6, b, sizeof b);
+    cr_expect_str_eq(b, "2e6");
+    scale_format_si(950, b, sizeof b);
+    cr_expect_str_eq(b, "950");
+    scale_format_si(1500, b, sizeof b);
+    cr_expect_str_eq(b, "1.5k");
+    scale_format_si(12e6, b, sizeof b);
+    cr_expect_str_eq(b, "12M");
+}
+
+Test(canvas, braille_dots_follow_the_unicode_numbering)
+{
+    struct screen s;
+    screen_init(&s, false);
+    cr_assert(screen_resize(&s, 2, 1));
+    struct canvas c;
+    canvas_init(&c, &s, (struct rect){0, 0, 2, 1}, CANVAS_BRAILLE);
+    cr_expect_eq(c.dw, 4);
+    cr_expect_eq(c.dh, 4);
+    canvas_set_dot(&c, 0, 0, THEME_CURVE); /* dot 1 */
+    canvas_set_dot(&c, 1, 3, THEME_CURVE); /* dot 8 */
+    cr_expect_eq(s.cells[0].ch, 0x2800 + 0x01 + 0x80);
+    canvas_line(&c, 2, 0, 2, 3, THEME_LOSS); /* the left column of cell 1: dots 1 2 3 7 */
+    cr_expect_eq(s.cells[1].ch, 0x2800 + 0x47);
+    cr_expect_eq(s.cells[1].style, THEME_LOSS);
+    screen_fini(&s);
+}
+
+Test(canvas, blocks_and_ascii_glyphs)
+{
+    cr_expect_eq(canvas_glyph(CANVAS_BLOCKS, 0), ' ');
+    cr_expect_eq(canvas_glyph(CANVAS_BLOCKS, 15), 0x2588);
+    cr_expect_eq(canvas_glyph(CANVAS_BLOCKS, 3), 0x2580);
+    cr_expect_eq(canvas_glyph(CANVAS_ASCII, 1), '\'');
+    cr_expect_eq(canvas_glyph(CANVAS_ASCII, 2), '-');
+    cr_expect_eq(canvas_glyph(CANVAS_ASCII, 4), '.');
+    cr_expect_eq(canvas_glyph(CANVAS_ASCII, 5), ':');
+}
+
+Test(canvas, dots_never_overwrite_text)
+{
+    struct screen s;
+    screen_init(&s, false);
+    cr_assert(screen_resize(&s, 3, 1));
+    screen_put(&s, 1, 0, 0x25CF, THEME_POINT);
+    struct canvas c;
+    canvas_init(&c, &s, (struct rect){0, 0, 3, 1}, CANVAS_BRAILLE);
+    canvas_line(&c, 0, 2, 5, 2, THEME_CURVE);
+    cr_expect_eq(s.cells[1].ch, 0x25CF);
+    cr_expect_eq(s.cells[1].style, THEME_POINT);
+    cr_expect(s.cells[0].ch > 0x2800 && s.cells[2].ch > 0x2800);
+    screen_fini(&s);
+}
+
+Test(screen, ascii_screens_spell_symbols_out)
+{
+    struct screen s;
+    screen_init(&s, true);
+    cr_assert(screen_resize(&s, 30, 1));
+    int w = screen_puts(&s, 0, 0, -1, "η·λ ≤ 2 σ²", THEME_TEXT);
+    cr_expect_eq(w, screen_text_width(&s, "η·λ ≤ 2 σ²"));
+    char buf[64];
+    screen_to_text(&s, buf, sizeof buf);
+    cr_expect_str_eq(buf, "eta*lambda <= 2 sigma^2\n");
+    screen_fini(&s);
+}
+
+Test(screen, text_is_clipped_to_the_width)
+{
+    struct screen s;
+    screen_init(&s, false);
+    cr_assert(screen_resize(&s, 5, 2));
+    cr_expect_eq(screen_puts(&s, 2, 0, -1, "abcdef", THEME_TEXT), 3);
+    cr_expect_eq(screen_puts(&s, 0, 1, 2, "xyz", THEME_TEXT), 2);
+    screen_put(&s, 9, 9, 'q', THEME_TEXT);
+    char buf[32];
+    screen_to_text(&s, buf, sizeof buf);
+    cr_expect_str_eq(buf, "  abc\nxy\n");
+    screen_fini(&s);
+}
+
+Test(history, decimation_keeps_memory_and_weighted_means)
+{
+    static struct history h;
+    history_clear(&h);
+    double y[HIST_NSERIES] = {0};
+    /* Frames of 1 step with value 0, then frames of 3 steps with value 4. */
+    for (int f = 0; f < 3 * HISTORY_CAP; f++) {
+        double v = f % 2 == 0 ? 0.0 : 4.0;
+        for (int k = 0; k < HIST_NSERIES; k++)
+            y[k] = v;
+        history_push(&h, (double)(f + 1), f % 2 == 0 ? 1.0 : 3.0, y);
+        cr_assert(h.n < HISTORY_CAP);
+    }
+    cr_expect(h.stride >= 4, "stride %llu", (unsigned long long)h.stride);
+    /* Every merged sample covers pairs of frames: weighted mean (0*1 + 4*3)/4 = 3. */
+    for (size_t i = 0; i < h.n; i++)
+        cr_expect(fabs(h.y[HIST_LOSS][i] - 3.0) < 1e-12, "sample %zu = %g", i, h.y[HIST_LOSS][i]);
+    for (size_t i = 1; i < history_len(&h); i++)
+        cr_expect(h.x[i] > h.x[i - 1]);
+    cr_expect(fabs(h.x[history_len(&h) - 1] - 3.0 * HISTORY_CAP) < 1e-9);
+}
+
+Test(history, truncate_drops_the_future)
+{
+    static struct history h;
+    history_clear(&h);
+    double y[HIST_NSERIES] = {0};
+    for (int f = 1; f <= 100; f++)
+        history_push(&h, 10.0 * f, 10.0, y);
+    history_truncate(&h, 505.0);
+    cr_expect_eq(history_len(&h), 50);
+    cr_expect(fabs(h.x[49] - 500.0) < 1e-12);
+}
+
+Test(layout, panes_tile_the_body_without_overlap)
+{
+    const int sizes[][2] = {{80, 24}, {120, 40}, {200, 60}, {70, 21}, {300, 100}};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        struct layout l;
+        int w = sizes[k][0], h = sizes[k][1];
+        layout_compute(&l, w, h);
+        cr_assert(!l.too_small, "%dx%d", w, h);
+        long area = 0;
+        for (int i = 0; i < PANE_COUNT; i++) {
+            struct rect r = l.pane[i];
+            cr_expect(r.w >= panes_table[i].min_w && r.h >= panes_table[i].min_h,
+                      "%dx%d: pane %s is %dx%d", w, h, panes_table[i].name, r.w, r.h);
+            cr_expect(r.x >= 0 && r.y >= 1 && r.x + r.w <= w && r.y + r.h <= h - 1);
+            area += (long)r.w * r.h;
+            for (int j = 0; j < i; j++) {
+                struct rect q = l.pane[j];
+                bool apart =
+                    r.x + r.w <= q.x || q.x + q.w <= r.x || r.y + r.h <= q.y || q.y + q.h <= r.y;
+                cr_expect(apart, "%dx%d: panes %d and %d overlap", w, h, i, j);
+            }
+        }
+        cr_expect_eq(area, (long)w * (h - 2), "%dx%d: the panes leave gaps", w, h);
+        /* The history panes share one column, so their step axes line up. */
+        cr_expect(l.pane[PANE_LOSS].x == l.pane[PANE_REG].x &&
+                  l.pane[PANE_REG].x == l.pane[PANE_STAB].x);
+        cr_expect(l.pane[PANE_LOSS].w == l.pane[PANE_STAB].w);
+    }
+    struct layout l;
+    layout_compute(&l, 69, 30);
+    cr_expect(l.too_small);
+    layout_compute(&l, 100, l.min_h - 1);
+    cr_expect(l.too_small);
+}
+
+Test(plot, cells_map_back_to_values)
+{
+    struct plot p;
+    struct scale xs = {.lo = -1.2, .hi = 1.2}, ys = {.lo = -2.0, .hi = 2.0};
+    plot_setup(&p, NULL, (struct rect){0, 0, 60, 20}, xs, ys, CANVAS_BRAILLE, 1, 1);
+    cr_assert(p.cr.w > 0);
+    /* A value drawn at a dot lands back within half a cell of itself. */
+    const double pts[][2] = {{0.0, 0.0}, {-1.0, 1.5}, {1.1, -1.9}, {0.33, 0.7}};
+    for (size_t k = 0; k < 4; k++) {
+        int dx, dy;
+        cr_assert(plot_dot(&p, pts[k][0], pts[k][1], &dx, &dy));
+        int col = p.cr.x + dx / p.cv.cw, row = p.cr.y + dy / p.cv.ch;
+        double x, y;
+        cr_assert(plot_value_at(&p, col, row, &x, &y));
+        double cw = (xs.hi - xs.lo) / p.cr.w, ch = (ys.hi - ys.lo) / p.cr.h;
+        cr_expect(fabs(x - pts[k][0]) <= cw, "x %g -> %g", pts[k][0], x);
+        cr_expect(fabs(y - pts[k][1]) <= ch, "y %g -> %g", pts[k][1], y);
+    }
+    double x, y;
+    cr_expect(!plot_value_at(&p, 0, 0, &x, &y), "the y gutter is not the canvas");
+}
+
+Test(panes, curve_request_matches_the_canvas)
+{
+    struct layout l;
+    layout_compute(&l, 120, 40);
+    struct view v;
+    make_view(&v, NULL, CANVAS_BRAILLE);
+    struct ou_data d;
+    ou_data_builtin(&d, OU_DATA_X2, 8, 1);
+    struct ou_snapshot_req req;
+    panes_curve_request(&l, &d, &v, &req);
+    cr_expect(fabs(req.lo + 1.2) < 1e-12 && fabs(req.hi - 1.2) < 1e-12);
+    /* One sample per dot column of the interpolant's canvas. */
+    struct rect in = screen_inset(l.pane[PANE_INTERP], 1);
+    cr_expect_eq(req.ncurve, (size_t)(2 * (in.w - PLOT_YGUTTER - 1)));
+    layout_compute(&l, 30, 10);
+    panes_curve_request(&l, &d, &v, &req);
+    cr_expect_eq(req.ncurve, 0);
+}
+
+Test(panes, group_digits)
+{
+    char b[32];
+    cr_expect_str_eq(panes_group(0, b, sizeof b), "0");
+    cr_expect_str_eq(panes_group(999, b, sizeof b), "999");
+    cr_expect_str_eq(panes_group(1234567, b, sizeof b), "1,234,567");
+}

@@ -116,3 +116,44 @@ Test(data, convexity_changes_of_the_reference_sets)
     /* |x| on 8 points: the spline's slope jumps from -1 to +1 across (-1/7, 1/7). */
     cr_expect(fabs(ou_data_spline_tv(&d) - 2.0) < 1e-12);
 }
+
+/* A point right of every x goes last, one left of every x goes first. */
+Test(data, insert_beyond_the_ends_appends_and_prepends)
+{
+    struct ou_data d;
+    size_t at = 99;
+    ou_data_builtin(&d, OU_DATA_SIN3X, 8, 1);
+    cr_assert_eq(ou_data_insert(&d, 2.0, 0.5, 1e-3, &at), OU_OK);
+    cr_expect_eq(at, 8);
+    cr_expect_eq(d.n, 9);
+    cr_expect(!(fabs(d.x[8] - 2.0) > 0.0) && !(fabs(d.y[8] - 0.5) > 0.0));
+    cr_expect(!(fabs(d.x[7] - 1.0) > 0.0), "the old last point must stay at index 7");
+    cr_expect_eq(ou_data_validate(&d, NULL), OU_OK);
+    cr_assert_eq(ou_data_insert(&d, -3.0, -0.5, 1e-3, &at), OU_OK);
+    cr_expect_eq(at, 0);
+    cr_expect(!(fabs(d.x[0] + 3.0) > 0.0) && !(fabs(d.x[1] + 1.0) > 0.0));
+    cr_expect_eq(ou_data_validate(&d, NULL), OU_OK);
+}
+
+/*
+ * Convexity changes depend on signs only: y = s sin 3x on 8 points changes
+ * convexity once for every scale s whose second differences (|d_k| from
+ * 1.005 s to 2.32 s) clear the 1e-12 "straight run" cut of
+ * ouscope-science(7), down to s = 1.1e-12; at s = 1e-14 they are all below it
+ * and count none.
+ */
+Test(data, convexity_changes_ignore_the_scale_of_the_data)
+{
+    const double scales[] = {1.0, 1e-6, 1e-9, 1.1e-12, 1e-14};
+    const int want[] = {1, 1, 1, 1, 0};
+    for (int k = 0; k < 5; k++) {
+        struct ou_data d;
+        ou_data_builtin(&d, OU_DATA_SIN3X, 8, 1);
+        for (size_t i = 0; i < d.n; i++)
+            d.y[i] = scales[k] * sin(3.0 * d.x[i]);
+        cr_expect_eq(ref_convexity_changes_data(d.x, d.y, d.n), want[k], "reference at %g",
+                     scales[k]);
+        cr_expect_eq(ou_data_convexity_changes(&d), ref_convexity_changes_data(d.x, d.y, d.n),
+                     "scale %g", scales[k]);
+    }
+}

@@ -422,3 +422,298 @@ Test(engine, momentum_follows_the_heavy_ball_update)
     free(g1);
     ou_engine_destroy(e);
 }
+
+/*
+ * The label noise of ou_engine_run (ouscope-science(7), LABEL-NOISE SGD):
+ * with B = n every point is in the batch in index order, no batch index is
+ * drawn, and the targets are y_k + eps_k with eps_k = sigma z_k, z_0..z_7 the
+ * next eight N(0,1) draws of stream OU_RNG_NOISE (+-sigma with a sign draw
+ * each for the pm kind).  So one step is theta - eta g with g the reference
+ * gradient at those eps; same operations up to summation order, hence the
+ * 1e-15 + 1e-13 |theta| tolerance of the other one-step checks.
+ */
+Test(engine, run_step_adds_sigma_z_from_the_noise_stream)
+{
+    const double eta = 0.05, sigma = 0.7;
+    struct ou_engine *e = tu_sin3x(8, eta, sigma, 21);
+    cr_assert_not_null(e);
+    const struct ou_model *m = ou_engine_model(e);
+    const struct ou_data *d = ou_engine_data(e);
+    size_t p = m->p, idx[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    double *t0 = malloc(p * sizeof *t0), *g = malloc(p * sizeof *g), z[8], eps[8];
+    struct ou_ziggurat zig;
+    struct ou_rng r;
+    ou_ziggurat_init(&zig);
+    ou_rng_seed(&r, 21, OU_RNG_NOISE);
+    for (int s = 0; s < 6; s++) {
+        if (s == 3)
+            cr_assert_eq(ou_engine_set_noise(e, OU_NOISE_PM), OU_OK);
+        if (s < 3) {
+            ou_rng_normals(&r, &zig, z, 8);
+        } else {
+            for (int k = 0; k < 8; k++)
+                z[k] = ou_rng_sign(&r);
+        }
+        for (int k = 0; k < 8; k++)
+            eps[k] = sigma * z[k];
+        memcpy(t0, ou_engine_theta(e), p * sizeof *t0);
+        ref_batch_grad(t0, m->width, m->bias, d->x, d->y, idx, eps, 8, g);
+        cr_assert_eq(ou_engine_run(e, 1, NULL), OU_OK);
+        const double *t1 = ou_engine_theta(e);
+        for (size_t k = 0; k < p; k++)
+            cr_expect(tu_close(t1[k], t0[k] - eta * g[k], 1e-15, 1e-13), "step %d theta[%zu]",
+                      s, k);
+    }
+    free(t0);
+    free(g);
+    ou_engine_destroy(e);
+}
+
+/* Solve A x = b in place (A n x n row-major, x into b) with partial pivoting. */
+static void
+solve_dense(double *A, double *b, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        size_t piv = c;
+        for (size_t i = c + 1; i < n; i++)
+            if (fabs(A[i * n + c]) > fabs(A[piv * n + c]))
+                piv = i;
+        for (size_t k = 0; k < n; k++) {
+            double t = A[c * n + k];
+            A[c * n + k] = A[piv * n + k];
+            A[piv * n + k] = t;
+        }
+        double t = b[c];
+        b[c] = b[piv];
+        b[piv] = t;
+        for (size_t i = c + 1; i < n; i++) {
+            double f = A[i * n + c] / A[c * n + c];
+            for (size_t k = c; k < n; k++)
+                A[i * n + k] -= f * A[c * n + k];
+            b[i] -= f * b[c];
+        }
+    }
+    for (size_t c = n; c-- > 0;) {
+        for (size_t k = c + 1; k < n; k++)
+            b[c] -= A[c * n + k] * b[k];
+        b[c] /= A[c * n + c];
+    }
+}
+
+/*
+ * Take one ou_engine_run step and read off its batch and label noise from
+ * the move alone: theta0 - theta1 = eta J^T c with c_i = (r_i - eps_i) / B
+ * for the batch and 0 elsewhere (r_i = h(x_i) - y_i, J rows grad h(x_i),
+ * all from the reference at theta0).  The 8 rows of J are independent in
+ * R^97, so c solves (J J^T) c = J (theta0 - theta1) / eta.  Points with
+ * |c_i| > 1e-6 are the batch (in[i]) and eps_i = r_i - B c_i.
+ */
+static void
+run_step_noise(struct ou_engine *e, double *eps, bool *in)
+{
+    const struct ou_model *m = ou_engine_model(e);
+    const struct ou_data *d = ou_engine_data(e);
+    const double eta = ou_engine_config(e)->eta, B = (double)ou_engine_config(e)->batch;
+    size_t p = m->p, n = d->n;
+    double *t0 = malloc(p * sizeof *t0), *J = malloc(n * p * sizeof *J), G[64], c[8], r[8];
+    cr_assert(n <= 8);
+    memcpy(t0, ou_engine_theta(e), p * sizeof *t0);
+    cr_assert_eq(ou_engine_run(e, 1, NULL), OU_OK);
+    const double *t1 = ou_engine_theta(e);
+    for (size_t i = 0; i < n; i++) {
+        ref_grad_h(t0, m->width, m->bias, d->x[i], J + i * p);
+        r[i] = ref_h(t0, m->width, m->bias, d->x[i]) - d->y[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        c[i] = 0.0;
+        for (size_t q = 0; q < p; q++)
+            c[i] += J[i * p + q] * (t0[q] - t1[q]) / eta;
+        for (size_t k = 0; k < n; k++) {
+            G[i * n + k] = 0.0;
+            for (size_t q = 0; q < p; q++)
+                G[i * n + k] += J[i * p + q] * J[k * p + q];
+        }
+    }
+    solve_dense(G, c, n);
+    for (size_t i = 0; i < n; i++) {
+        in[i] = fabs(c[i]) > 1e-6;
+        eps[i] = in[i] ? r[i] - B * c[i] : 0.0;
+    }
+    free(t0);
+    free(J);
+}
+
+/*
+ * Frozen noise keeps one draw per point (ouscope-science(7), LABEL-NOISE
+ * SGD): point i's target is y_i + sigma z_i at every step and whatever the
+ * batch, so the noise read off B = 2 steps equals the one read off a B = 8
+ * step, and with the pm kind |eps_i| = sigma.  Rounding: (theta0 - theta1)
+ * / eta carries ~1e-16 |theta| / eta ~ 1e-14 per entry, amplified by the
+ * condition number of J J^T (~1e3 here) and by B: ~1e-10 at most; 1e-8
+ * leaves room and is far below the O(sigma) error of a wrong draw.
+ */
+Test(engine, frozen_noise_is_one_draw_per_point_whatever_the_batch)
+{
+    const double sigma = 0.5, tol = 1e-8;
+    for (int kind = 0; kind < 2; kind++) {
+        enum ou_noise_kind nk = kind ? OU_NOISE_PM : OU_NOISE_GAUSS;
+        struct ou_engine *full = tu_sin3x(8, 0.05, sigma, 31), *pair = tu_sin3x(2, 0.05, sigma, 31);
+        cr_assert(full && pair);
+        ou_engine_set_noise(full, nk);
+        ou_engine_set_noise(pair, nk);
+        ou_engine_set_frozen(full, true);
+        ou_engine_set_frozen(pair, true);
+        double eps8[8], eps2[8], worst = 0.0;
+        bool in[8];
+        run_step_noise(full, eps8, in);
+        for (int i = 0; i < 8; i++) {
+            cr_assert(in[i], "%s: point %d missing from the full batch", ou_noise_kind_name(nk),
+                      i);
+            if (nk == OU_NOISE_PM)
+                cr_expect(tu_close(fabs(eps8[i]), sigma, tol, 0), "pm: |eps_%d| = %.17g", i,
+                          fabs(eps8[i]));
+        }
+        for (int s = 0; s < 8; s++) {
+            run_step_noise(pair, eps2, in);
+            int members = 0;
+            for (int i = 0; i < 8; i++) {
+                if (!in[i])
+                    continue;
+                members++;
+                worst = fmax(worst, fabs(eps2[i] - eps8[i]));
+                cr_expect(tu_close(eps2[i], eps8[i], tol, 0),
+                          "%s step %d point %d: eps %.17g at B=2, %.17g at B=8",
+                          ou_noise_kind_name(nk), s, i, eps2[i], eps8[i]);
+            }
+            cr_expect_eq(members, 2, "step %d: %d points in a batch of 2", s, members);
+        }
+        cr_log_info("%s: worst |eps(B=2) - eps(B=8)| = %g", ou_noise_kind_name(nk), worst);
+        ou_engine_destroy(full);
+        ou_engine_destroy(pair);
+    }
+}
+
+/*
+ * After momentum is set back to 0 no velocity lingers: the next step is a
+ * plain SGD step, and when momentum comes back the heavy ball starts from
+ * v = 0, so its first step is again theta - eta g.
+ */
+Test(engine, momentum_zero_clears_the_velocity)
+{
+    const double eta = 0.05;
+    struct ou_engine *e = make(8, 0.0, 3);
+    const struct ou_model *m = ou_engine_model(e);
+    const struct ou_data *d = ou_engine_data(e);
+    size_t p = m->p, idx[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    double eps[8] = {0}, *t0 = malloc(p * sizeof *t0), *g = malloc(p * sizeof *g);
+    cr_assert_eq(ou_engine_set_momentum(e, 0.9), OU_OK);
+    for (int s = 0; s < 5; s++)
+        cr_assert_eq(ou_engine_step_with(e, idx, 8, eps), OU_OK);
+    const double mus[2] = {0.0, 0.9};
+    for (int k = 0; k < 2; k++) {
+        cr_assert_eq(ou_engine_set_momentum(e, mus[k]), OU_OK);
+        memcpy(t0, ou_engine_theta(e), p * sizeof *t0);
+        ref_batch_grad(t0, m->width, m->bias, d->x, d->y, idx, eps, 8, g);
+        cr_assert_eq(ou_engine_step_with(e, idx, 8, eps), OU_OK);
+        const double *t1 = ou_engine_theta(e);
+        /* One step from v = 0: same tolerance as the plain one-step check. */
+        for (size_t q = 0; q < p; q++)
+            cr_expect(tu_close(t1[q], t0[q] - eta * g[q], 1e-15, 1e-13),
+                      "mu %g: theta[%zu] %.17g, plain step %.17g", mus[k], q, t1[q],
+                      t0[q] - eta * g[q]);
+    }
+    free(t0);
+    free(g);
+    ou_engine_destroy(e);
+}
+
+/* eta = 10 diverges within a few hundred steps from the seed-3 start. */
+static void
+diverge_again(struct ou_engine *e)
+{
+    cr_assert_eq(ou_engine_set_eta(e, 10.0), OU_OK);
+    cr_assert_eq(ou_engine_run(e, 100000, NULL), OU_EDIVERGED);
+    cr_assert_eq(ou_engine_status(e), OU_EDIVERGED);
+}
+
+/*
+ * A knob change alone, with no reset and no restore, gives a diverged run
+ * another chance from its last finite state (engine.h, ou_engine_run):
+ * each setter clears the status, and after eta drops to 0.01 the run goes on.
+ */
+Test(engine, a_knob_change_alone_lets_a_diverged_run_go_on)
+{
+    struct ou_engine *e = make(8, 0.0, 3);
+    uint64_t done = 99;
+    diverge_again(e);
+    uint64_t at = ou_engine_step_count(e);
+    cr_assert_eq(ou_engine_set_eta(e, 0.01), OU_OK);
+    cr_expect_eq(ou_engine_status(e), OU_OK);
+    cr_expect_eq(ou_engine_step_count(e), at, "a knob change must not move the state");
+    cr_expect_eq(ou_engine_run(e, 0, &done), OU_OK);
+    cr_expect_eq(ou_engine_run(e, 10, &done), OU_OK);
+    cr_expect_eq(done, 10);
+
+    struct ou_data data = *ou_engine_data(e);
+    for (int k = 0; k < 6; k++) {
+        diverge_again(e);
+        enum ou_status st = OU_EINVAL;
+        switch (k) {
+        case 0:
+            st = ou_engine_set_sigma(e, 0.1);
+            break;
+        case 1:
+            st = ou_engine_set_batch(e, 4);
+            break;
+        case 2:
+            st = ou_engine_set_noise(e, OU_NOISE_PM);
+            break;
+        case 3:
+            st = ou_engine_set_momentum(e, 0.5);
+            break;
+        case 4:
+            st = ou_engine_set_frozen(e, true);
+            break;
+        default:
+            st = ou_engine_set_data(e, &data);
+            break;
+        }
+        cr_assert_eq(st, OU_OK);
+        cr_expect_eq(ou_engine_status(e), OU_OK, "knob %d left the run diverged", k);
+        cr_expect_eq(ou_engine_run(e, 0, &done), OU_OK, "knob %d", k);
+    }
+    ou_engine_destroy(e);
+}
+
+/*
+ * reg_ema with a time constant of 4 steps is e_0 = reg(theta_0), e_t =
+ * e_{t-1} + (reg(theta_t) - e_{t-1}) / 4, reg taken before each step (the
+ * trace's convention) and recomputed here with the reference.  Each update
+ * is a convex combination, so the engine's 1e-15 relative error in reg
+ * stays that size: 1e-12 relative.
+ */
+Test(engine, reg_ema_follows_its_recursion)
+{
+    struct ou_engine *e = tu_sin3x(3, 0.2, 0.5, 12);
+    cr_assert_not_null(e);
+    const struct ou_model *m = ou_engine_model(e);
+    const struct ou_data *d = ou_engine_data(e);
+    struct ou_metrics *mt = malloc(sizeof *mt);
+    cr_assert_eq(ou_engine_set_ema_steps(e, 4.0), OU_OK);
+    cr_assert_eq(ou_engine_metrics(e, mt), OU_OK);
+    double reg0 = ref_reg(ou_engine_theta(e), m->width, m->bias, d->x, d->n);
+    cr_expect(tu_close(mt->reg_ema, reg0, 1e-14, 1e-12), "before any step reg_ema is reg");
+    const size_t batches[4][3] = {{0, 3, 6}, {7, 2, 5}, {1, 4, 0}, {6, 5, 3}};
+    const double eps[3] = {0.6, -0.9, 0.3};
+    double ema = 0.0;
+    for (int t = 0; t < 16; t++) {
+        double reg = ref_reg(ou_engine_theta(e), m->width, m->bias, d->x, d->n);
+        ema = t == 0 ? reg : ema + (reg - ema) / 4.0;
+        cr_assert_eq(ou_engine_step_with(e, batches[t % 4], 3, eps), OU_OK);
+        cr_assert_eq(ou_engine_metrics(e, mt), OU_OK);
+        cr_expect(tu_close(mt->reg_ema, ema, 1e-14, 1e-12), "step %d: reg_ema %.17g, want %.17g",
+                  t, mt->reg_ema, ema);
+    }
+    free(mt);
+    ou_engine_destroy(e);
+}

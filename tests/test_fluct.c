@@ -356,3 +356,85 @@ Test(fluct, projected_reg_drifts_at_the_predicted_rate, .timeout = 300)
     free(start);
     ou_engine_destroy(e);
 }
+
+/*
+ * The window's predictions are formulas of the knobs and of theta_ref (the
+ * theta at which tracking started), recomputed here from the reference:
+ * the eigenvalues lambda_k of K = (1/n) J J^T (Jacobi), and P_T grad reg =
+ * g - J^T (J J^T)^+ J g with g = grad reg and (J J^T)^+ = U diag(1 / (n
+ * lambda_k)) U^T over the lambda_k > 1e-10 lambda_1 the engine keeps.  Then
+ *   drift_pred     = -(eta^2 sigma^2 / 4B) |P_T grad reg|^2,
+ *   res_var_pred_k = (n/B) eta lambda_k sigma^2 / (2 - eta lambda_k).
+ * B = 4 < n = 8 so that n/B and 1/B differ.  LAPACK and Jacobi agree on the
+ * eigen-pairs to ~1e-13 relative (K's condition number is ~1e3 here), which
+ * the projection carries into |P_T grad reg|^2: 1e-9 relative.
+ */
+Test(fluct, window_predictions_follow_their_formulas)
+{
+    const double eta = 0.05, sigma = 0.4;
+    const size_t B = 4;
+    struct ou_engine *e = tu_sin3x(B, eta, sigma, 7);
+    cr_assert_not_null(e);
+    cr_assert_eq(ou_engine_run(e, 2000, NULL), OU_OK);
+    const struct ou_model *m = ou_engine_model(e);
+    const struct ou_data *d = ou_engine_data(e);
+    size_t p = m->p, n = d->n;
+    double *ref = malloc(p * sizeof *ref);
+    memcpy(ref, ou_engine_theta(e), p * sizeof *ref);
+    cr_assert_eq(ou_fluct_enable(e, OU_FLUCT_MIN_WINDOW), OU_OK);
+    cr_assert_eq(ou_engine_run(e, OU_FLUCT_MIN_WINDOW, NULL), OU_OK);
+    struct ou_fluct *f = malloc(sizeof *f);
+    ou_fluct_get(e, f);
+    cr_assert(f->valid && f->windows == 1, "one window should have completed");
+
+    double K[64], ev[8], U[64], *J = malloc(n * p * sizeof *J), *g = malloc(p * sizeof *g);
+    ref_ntk(ref, m->width, m->bias, d->x, n, K);
+    ref_eig_sym(K, n, ev, U);
+    for (size_t i = 0; i < n; i++)
+        ref_grad_h(ref, m->width, m->bias, d->x[i], J + i * p);
+    ref_reg_grad(ref, m->width, m->bias, d->x, n, g);
+    double Jg[8], cf[8], top = ev[n - 1];
+    for (size_t i = 0; i < n; i++) {
+        Jg[i] = 0.0;
+        for (size_t q = 0; q < p; q++)
+            Jg[i] += J[i * p + q] * g[q];
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        cf[i] = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        if (!(ev[k] > 1e-10 * top))
+            continue;
+        kept++;
+        double dot = 0.0;
+        for (size_t i = 0; i < n; i++)
+            dot += U[i * n + k] * Jg[i];
+        for (size_t i = 0; i < n; i++)
+            cf[i] += U[i * n + k] * dot / ((double)n * ev[k]);
+    }
+    double ss = 0.0;
+    for (size_t q = 0; q < p; q++) {
+        double pt = g[q];
+        for (size_t i = 0; i < n; i++)
+            pt -= J[i * p + q] * cf[i];
+        ss += pt * pt;
+    }
+    cr_assert_eq(f->ndir, kept, "%zu directions, reference %zu", f->ndir, kept);
+    double drift = -(eta * eta * sigma * sigma / (4.0 * (double)B)) * ss;
+    cr_expect(tu_close(f->ptreg_norm, sqrt(ss), 0, 1e-9), "|P_T grad reg| %.17g vs %.17g",
+              f->ptreg_norm, sqrt(ss));
+    cr_expect(tu_close(f->drift_pred, drift, 0, 1e-9), "drift_pred %.17g vs %.17g", f->drift_pred,
+              drift);
+    for (size_t k = 0; k < f->ndir; k++) {
+        double lam = ev[n - 1 - k];
+        double want = ((double)n / (double)B) * eta * lam * sigma * sigma / (2.0 - eta * lam);
+        /* lambda_k to 1e-13 lambda_1 absolute (Jacobi vs LAPACK) moves want by as much. */
+        cr_expect(tu_close(f->res_var_pred[k], want, 1e-12 * top, 1e-10),
+                  "res_var_pred[%zu] %.17g vs %.17g", k, f->res_var_pred[k], want);
+    }
+    free(ref);
+    free(f);
+    free(J);
+    free(g);
+    ou_engine_destroy(e);
+}

@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,5 +175,197 @@ Test(metrics, projection_reaches_zero_loss_and_reports_reg_there)
     cr_expect(tu_close(pr.reg, reg, 1e-12, 1e-12));
     cr_expect(ref_loss(ou_engine_theta(e), m->width, m->bias, d->x, d->y, d->n) < 1e-19);
     free(t);
+    ou_engine_destroy(e);
+}
+
+/*
+ * max |h - spline| over [x_1, x_n] computed independently of the engine:
+ * both are piecewise linear, so the maximum sits at a data point (where the
+ * spline is y_i) or at a kink t_j = -b_j / w_j of h inside (x_1, x_n).
+ */
+static double
+exact_max_dev(const double *th, size_t M, bool bias, const struct ou_data *d)
+{
+    const double *w = th + M, *b = th + 2 * M;
+    size_t n = d->n;
+    double worst = 0.0;
+    for (size_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs(ref_h(th, M, bias, d->x[i]) - d->y[i]));
+    for (size_t j = 0; j < M; j++) {
+        if (!(fabs(w[j]) > 0.0))
+            continue;
+        double t = -b[j] / w[j];
+        if (t > d->x[0] && t < d->x[n - 1])
+            worst = fmax(worst, fabs(ref_h(th, M, bias, t) - ref_spline(d->x, d->y, n, t)));
+    }
+    return worst;
+}
+
+/*
+ * On the zero-loss set h passes through every data point, so all of
+ * max |h - spline| comes from the kinks between them.  After projecting
+ * (apply), the metric must be the exact maximum (h is a sum of 32 O(1)
+ * terms, rounded in another order: 1e-13 abs) and at least the maximum over
+ * a fine grid.
+ */
+Test(metrics, max_dev_spline_after_projection_is_the_maximum_at_the_kinks)
+{
+    struct ou_engine *e = tu_engine(OU_DATA_SIN3X, 8, NULL);
+    cr_assert_not_null(e);
+    ou_engine_run(e, 20000, NULL);
+    struct ou_projection pr;
+    cr_assert_eq(ou_engine_project(e, true, &pr), OU_OK);
+    cr_assert(pr.converged);
+    const struct ou_model *m = ou_engine_model(e);
+    const struct ou_data *d = ou_engine_data(e);
+    const double *th = ou_engine_theta(e);
+    struct ou_metrics *mt = malloc(sizeof *mt);
+    cr_assert_eq(ou_engine_metrics(e, mt), OU_OK);
+    double want = exact_max_dev(th, m->width, m->bias, d);
+    double grid = ref_max_dev_spline_grid(th, m->width, m->bias, d->x, d->y, d->n, 20000);
+    cr_expect(want > 1e-3, "the interpolant should bend away from the spline: %g", want);
+    cr_expect(tu_close(mt->max_dev_spline, want, 1e-13, 1e-12), "max_dev_spline %.17g, exact %.17g",
+              mt->max_dev_spline, want);
+    cr_expect(mt->max_dev_spline >= grid - 1e-13, "%.17g below the grid's %.17g",
+              mt->max_dev_spline, grid);
+    check_against_reference(e);
+    free(mt);
+    ou_engine_destroy(e);
+}
+
+/*
+ * Hand-made fit of the line y = 0.3 x + 0.1 on 9 points: a unit with its
+ * kink left of the data draws the line, and three hats of heights 0.04,
+ * 0.07 and 0.1 add bumps centred at -0.95, 0.125 and 0.95.  The middle one
+ * sits inside a gap of the data; the outer ones reach past x_1 and x_n, so
+ * a tall one has its peak as the first (or last) kink inside (x_1, x_n) and
+ * moves the end point by at most 0.05.  Whichever hat is tallest, max
+ * |h - spline| is its height 0.1, at its peak: exact to rounding, 1e-14.
+ * The units are listed out of x order.
+ */
+Test(metrics, max_dev_spline_finds_the_tallest_bump_between_data_points)
+{
+    struct ou_data d;
+    memset(&d, 0, sizeof d);
+    d.n = 9;
+    d.kind = OU_DATA_CUSTOM;
+    snprintf(d.name, sizeof d.name, "line");
+    for (size_t i = 0; i < 9; i++) {
+        d.x[i] = -1.0 + 0.25 * (double)i;
+        d.y[i] = 0.3 * d.x[i] + 0.1;
+    }
+    const double centre[3] = {-0.95, 0.125, 0.95};
+    const double heights[3][3] = {{0.1, 0.04, 0.07}, {0.04, 0.1, 0.07}, {0.07, 0.04, 0.1}};
+    struct ou_config c;
+    ou_config_default(&c);
+    c.width = 10;
+    for (int k = 0; k < 3; k++) {
+        struct ou_engine *e = NULL;
+        cr_assert_eq(ou_engine_create(&e, &c, &d), OU_OK);
+        double th[31] = {0};
+        double *a = th, *w = th + 10, *b = th + 20;
+        /* The line: 0.3 relu(x + 2) - 0.5 = 0.3 x + 0.1 on [-2, inf). */
+        a[0] = 0.3, w[0] = 1.0, b[0] = 2.0, th[30] = -0.5;
+        for (int hat = 0; hat < 3; hat++) {
+            double H = heights[k][hat], t = centre[hat];
+            /* relu(x - t + H) - 2 relu(x - t) + relu(x - t - H): height H on [t-H, t+H]. */
+            const double at[3] = {t - H, t, t + H}, aa[3] = {1.0, -2.0, 1.0};
+            for (int q = 0; q < 3; q++) {
+                int j = 9 - (3 * hat + q); /* units out of x order */
+                a[j] = aa[q], w[j] = 1.0, b[j] = -at[q];
+            }
+        }
+        cr_assert_eq(ou_engine_set_theta(e, th, 31), OU_OK);
+        struct ou_metrics *mt = malloc(sizeof *mt);
+        cr_assert_eq(ou_engine_metrics(e, mt), OU_OK);
+        double want = exact_max_dev(th, 10, true, &d);
+        cr_expect(tu_close(want, 0.1, 1e-14, 0), "reference: tallest hat %d gives %.17g", k,
+                  want);
+        cr_expect(tu_close(mt->max_dev_spline, want, 1e-14, 0), "case %d: %.17g vs %.17g", k,
+                  mt->max_dev_spline, want);
+        free(mt);
+        ou_engine_destroy(e);
+    }
+}
+
+/*
+ * Kinks chain: a kink joins a cluster when it is within tol = 1e-3 (x_n -
+ * x_1) of the previous kink, not of the cluster's first.  Kinks at 0,
+ * 0.6 tol and 1.2 tol are one effective kink at their mean 0.6 tol with
+ * their summed slope change 3 (a_j = w_j = 1), although 1.2 tol from 0 is
+ * more than tol.  Positions are -b_j exactly; 1e-15 covers the mean.
+ */
+Test(metrics, kinks_within_the_merge_distance_chain_into_one)
+{
+    struct ou_config c;
+    ou_config_default(&c);
+    c.width = 3;
+    struct ou_engine *e = tu_engine(OU_DATA_SIN3X, 8, &c);
+    cr_assert_not_null(e);
+    const struct ou_data *d = ou_engine_data(e);
+    const double tol = 1e-3 * (d->x[d->n - 1] - d->x[0]);
+    /* Units out of order: 1.2 tol, 0, 0.6 tol. */
+    double th[10] = {1, 1, 1, 1, 1, 1, -1.2 * tol, 0.0, -0.6 * tol, 0.25};
+    cr_assert_eq(ou_engine_set_theta(e, th, 10), OU_OK);
+    struct ou_metrics *mt = malloc(sizeof *mt);
+    cr_assert_eq(ou_engine_metrics(e, mt), OU_OK);
+    double pos[3], slope[3];
+    size_t nk = ref_effective_kinks(th, 3, true, d->x[0], d->x[d->n - 1], pos, slope);
+    cr_expect_eq(nk, 1, "reference: %zu effective kinks", nk);
+    cr_assert_eq(mt->nkinks, nk, "%zu effective kinks, reference %zu", mt->nkinks, nk);
+    cr_expect(tu_close(mt->kink_x[0], 0.6 * tol, 1e-15, 0), "position %.17g", mt->kink_x[0]);
+    cr_expect(tu_close(mt->kink_x[0], pos[0], 1e-15, 0));
+    cr_expect(tu_close(mt->kink_s[0], 3.0, 1e-15, 0), "slope change %.17g", mt->kink_s[0]);
+    cr_expect(tu_close(mt->kink_s[0], slope[0], 1e-15, 0));
+    cr_expect_eq(mt->convex_h, 0);
+    check_against_reference(e);
+    free(mt);
+    ou_engine_destroy(e);
+}
+
+/*
+ * Ties: on 9 points x = -1, -0.75, ..., 1 (all exact) units whose
+ * pre-activation is exactly 0 somewhere: a kink on the data point 0, kinks
+ * exactly at x_1 and x_n (outside the open interval, so not kinks of the
+ * metric), w = 0 with b > 0 (always on, no kink), w = 0 with b = 0 (u = 0
+ * everywhere: never active), and a = 0 on an active unit (no balance
+ * term).  relu'(0) = 0: u = 0 is inactive (reference.h).  Every metric must
+ * match the reference; the live units and active pairs are counted here.
+ */
+Test(metrics, zero_pre_activations_are_inactive_and_kinks_at_the_ends_do_not_count)
+{
+    struct ou_config c;
+    ou_config_default(&c);
+    c.width = 7;
+    struct ou_engine *e = tu_engine(OU_DATA_SIN3X, 9, &c);
+    cr_assert_not_null(e);
+    const struct ou_data *d = ou_engine_data(e);
+    cr_assert(!(fabs(d->x[4]) > 0.0) && !(fabs(d->x[0] + 1.0) > 0.0));
+    /*              a                                    w */
+    double th[22] = {0.7, -0.4, 0.9, 0.5, -1.1, 0.3, 0.0, 1.3, 0.0, 0.0, -0.8, 0.6, -0.5, 1.0,
+                     /* b */
+                     0.0, 0.5, 0.0, -0.8, -0.6, 0.2, 0.3, /* c */ 0.1};
+    cr_assert_eq(ou_engine_set_theta(e, th, 22), OU_OK);
+    struct ou_metrics *mt = malloc(sizeof *mt);
+    cr_assert_eq(ou_engine_metrics(e, mt), OU_OK);
+    size_t live = 0, active = 0;
+    for (size_t j = 0; j < 7; j++) {
+        size_t cnt = 0;
+        for (size_t i = 0; i < d->n; i++)
+            cnt += th[7 + j] * d->x[i] + th[14 + j] > 0.0;
+        active += cnt;
+        live += cnt > 0;
+    }
+    cr_expect_eq(mt->live_units, live, "live units %zu, counted %zu", mt->live_units, live);
+    cr_expect(tu_close(mt->active_frac, (double)active / (9.0 * 7.0), 1e-15, 0),
+              "active fraction %g, counted %zu of 63", mt->active_frac, active);
+    /* The kinks inside (-1, 1): unit 0 at 0, unit 5 at 0.4, unit 6 at -0.3; all distinct, so
+     * TV(h') is the sum of their |a_j w_j|. */
+    double tv = 0.7 * 1.3 + 0.3 * 0.5 + 0.0;
+    cr_expect(tu_close(mt->tv_hprime, tv, 1e-15, 1e-14), "TV(h') %.17g, want %.17g",
+              mt->tv_hprime, tv);
+    cr_expect(tu_close(mt->max_dev_spline, exact_max_dev(th, 7, true, d), 1e-14, 1e-13));
+    check_against_reference(e);
+    free(mt);
     ou_engine_destroy(e);
 }

@@ -233,3 +233,47 @@ Test(model, jacobian_rows_are_the_per_sample_gradients)
     free(J);
     teardown(&f);
 }
+
+/*
+ * Ties: on 9 points (x = -1, -0.75, ..., 1, all exact) units whose
+ * pre-activation is exactly 0 at a data point (0, x_1, x_n), everywhere
+ * (w = b = 0), or never (w = 0, b > 0).  relu'(0) = 0, so such a point is
+ * inactive for the unit in h, grad h, the fused pass and grad reg alike; each
+ * must match the reference (sums of 7 O(1) terms: 1e-14).  The points 0..7
+ * go through the four-point kernels and point 8 through the single one.
+ */
+Test(model, zero_pre_activations_count_as_inactive)
+{
+    struct ou_model m;
+    struct ou_data d;
+    cr_assert_eq(ou_model_init(&m, OU_MODEL_RELU1D, 7, true), OU_OK);
+    ou_data_builtin(&d, OU_DATA_SIN3X, 9, 1);
+    const double th[22] = {0.7, -0.4, 0.9, 0.5, -1.1, 0.3, 0.8, /* a */
+                           1.3, 0.0, 0.0, -0.8, 0.6, -0.5, 1.5, /* w */
+                           0.0, 0.5, 0.0, -0.8, -0.6, 0.2, -0.75, /* b */
+                           0.1};
+    double g[22], gr[22], coef[9], eps[9], ws[64], loss, reg;
+    cr_assert(ou_model_workspace(&m, 9) <= 64);
+    for (size_t i = 0; i < 9; i++) {
+        double x = d.x[i];
+        cr_expect(tu_close(ou_model_forward(&m, th, x), ref_h(th, 7, true, x), 1e-14, 1e-14));
+        ou_model_grad(&m, th, x, g);
+        ref_grad_h(th, 7, true, x, gr);
+        for (size_t k = 0; k < 22; k++)
+            cr_expect(tu_close(g[k], gr[k], 1e-15, 1e-14), "grad h[%zu] at x = %g", k, x);
+        coef[i] = 1.0 / 9.0;
+        eps[i] = 0.1 * (double)i - 0.4;
+    }
+    size_t idx[9] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    ou_model_pass(&m, th, 9, d.x, d.y, coef, eps, g, ws, &loss, &reg, NULL);
+    cr_expect(tu_close(loss, ref_loss(th, 7, true, d.x, d.y, 9), 1e-15, 1e-13));
+    cr_expect(tu_close(reg, ref_reg(th, 7, true, d.x, 9), 1e-14, 1e-13), "reg %.17g vs %.17g", reg,
+              ref_reg(th, 7, true, d.x, 9));
+    ref_batch_grad(th, 7, true, d.x, d.y, idx, eps, 9, gr);
+    for (size_t k = 0; k < 22; k++)
+        cr_expect(tu_close(g[k], gr[k], 1e-15, 1e-13), "batch grad[%zu]", k);
+    ou_model_reg_grad(&m, th, 9, d.x, g, ws);
+    ref_reg_grad(th, 7, true, d.x, 9, gr);
+    for (size_t k = 0; k < 22; k++)
+        cr_expect(tu_close(g[k], gr[k], 1e-15, 1e-13), "grad reg[%zu]", k);
+}

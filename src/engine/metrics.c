@@ -241,44 +241,6 @@ ou_engine_snapshot(struct ou_engine *e, struct ou_snapshot *s, const struct ou_s
     return ou_engine_metrics(e, &s->met);
 }
 
-/*
- * The Gauss-Newton direction towards {h(x_i) = y_i} at th: dir = J^T (J
- * J^T)^+ r, the minimum-norm correction, with the pseudo-inverse from K's
- * eigen-decomposition (eigenvalues below 1e-12 lambda_max dropped).  Uses
- * the engine's J, K and evals.
- */
-static enum ou_status
-gauss_newton_dir(struct ou_engine *e, const double *th, double *dir)
-{
-    const struct ou_data *d = &e->data;
-    const size_t n = d->n, p = e->model.p;
-    double r[OU_DATA_MAX], c[OU_DATA_MAX];
-    ou_model_jacobian(&e->model, th, n, d->x, e->J, r);
-    for (size_t i = 0; i < n; i++)
-        r[i] -= d->y[i];
-    ou_linalg_ntk(e->J, n, p, e->K); /* K = (1/n) J J^T, so (J J^T)^+ = K^+ / n */
-    enum ou_status st = ou_linalg_sym_eig(e->K, n, e->evals, 1);
-    if (st != OU_OK)
-        return st;
-    double top = e->evals[n - 1];
-    for (size_t k = 0; k < n; k++) {
-        double dot = 0.0;
-        for (size_t i = 0; i < n; i++)
-            dot += e->K[i * n + k] * r[i];
-        c[k] = e->evals[k] > 1e-12 * top ? dot / ((double)n * e->evals[k]) : 0.0;
-    }
-    memset(dir, 0, p * sizeof *dir);
-    for (size_t i = 0; i < n; i++) {
-        double z = 0.0; /* z = U c, then dir = J^T z */
-        for (size_t k = 0; k < n; k++)
-            z += e->K[i * n + k] * c[k];
-        const double *Ji = e->J + i * p;
-        for (size_t q = 0; q < p; q++)
-            dir[q] += z * Ji[q];
-    }
-    return OU_OK;
-}
-
 /* Loss at th (no gradient). */
 static double
 loss_at(struct ou_engine *e, const double *th)
@@ -290,17 +252,43 @@ loss_at(struct ou_engine *e, const double *th)
 }
 
 /*
- * A Gauss-Newton step with backtracking: th - s dir for s = 1, 1/2, ...
- * (at most 30 halvings), taken only if it lowers the loss.  The candidate
- * is built in `trial`.  Returns false if no step size helped.
+ * A Gauss-Newton step towards {h(x_i) = y_i} at th: dir = J^T (J J^T)^+ r,
+ * the minimum-norm correction, from K's eigen-decomposition (K = (1/n) J
+ * J^T; eigenvalues below 1e-12 lambda_max dropped), taken as th - s dir
+ * for the first s = 1, 1/2, ... (at most 30 halvings) that lowers the
+ * loss.  Returns false if none did; dir then still holds the direction.
+ * Uses the engine's J, K and evals; dir and trial are the caller's.
  */
 static bool
-gauss_newton_step(struct ou_engine *e, double *th, double *trial, double loss)
+gauss_newton_step(struct ou_engine *e, double *th, double *trial, double *dir, double loss)
 {
-    const size_t p = e->model.p;
-    double *dir = e->g;
-    if (gauss_newton_dir(e, th, dir) != OU_OK)
+    const struct ou_data *d = &e->data;
+    const size_t n = d->n, p = e->model.p;
+    double r[OU_DATA_MAX], c[OU_DATA_MAX];
+    memset(dir, 0, p * sizeof *dir);
+    ou_model_jacobian(&e->model, th, n, d->x, e->J, r);
+    for (size_t i = 0; i < n; i++)
+        r[i] -= d->y[i];
+    ou_linalg_ntk(e->J, n, p, e->K);
+    if (ou_linalg_sym_eig(e->K, n, e->evals, 1) != OU_OK)
         return false;
+    double top = e->evals[n - 1];
+    if (!(top > 0.0) || !isfinite(top))
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        double dot = 0.0; /* u_k . r, u_k = column k of K after the decomposition */
+        for (size_t i = 0; i < n; i++)
+            dot += e->K[i * n + k] * r[i];
+        c[k] = e->evals[k] > 1e-12 * top ? dot / ((double)n * e->evals[k]) : 0.0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double z = 0.0; /* z = U c, then dir = J^T z */
+        for (size_t k = 0; k < n; k++)
+            z += e->K[i * n + k] * c[k];
+        const double *Ji = e->J + i * p;
+        for (size_t q = 0; q < p; q++)
+            dir[q] += z * Ji[q];
+    }
     double s = 1.0;
     for (int h = 0; h <= 30; h++, s *= 0.5) {
         for (size_t q = 0; q < p; q++)
@@ -322,6 +310,8 @@ gauss_newton_step(struct ou_engine *e, double *th, double *trial, double loss)
  * the manifold they move theta by O(sqrt L) only.  Works on a copy in gtmp.
  */
 #define OU_PROJECT_GN_AFTER 100000
+/* Give up when L has not halved over this many steps (a stationary point with L > 0). */
+#define OU_PROJECT_STALL_ITERS 100000
 
 enum ou_status
 ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out)
@@ -330,9 +320,13 @@ ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out)
     const struct ou_data *d = &e->data;
     const size_t p = m->p, n = d->n;
     double *th = e->gtmp, *trial = e->gtmp + p;
+    double *dir = malloc(p * sizeof *dir);
+    if (!dir)
+        return OU_ENOMEM;
     double lmax, loss = INFINITY, reg = NAN, prev = INFINITY, lr = 0.0;
     memcpy(th, e->theta, p * sizeof *th);
     uint64_t it = 0;
+    double stall_mark = INFINITY;
     enum ou_status st = OU_OK;
     for (;; it++) {
         for (size_t i = 0; i < n; i++) {
@@ -342,9 +336,27 @@ ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out)
         ou_model_pass(m, th, n, d->x, d->y, e->coef, e->eps, e->g, e->ws, &loss, &reg, NULL);
         if (!isfinite(loss) || loss < OU_PROJECT_TOL || it >= OU_PROJECT_MAX_ITERS)
             break;
-        if ((loss < 1e-12 || it >= OU_PROJECT_GN_AFTER) && gauss_newton_step(e, th, trial, loss)) {
-            prev = loss;
-            continue;
+        /* A stationary point with L > 0 (dead units that cannot fit the
+         * data) is left as it is: no halving of L over a long stretch. */
+        if (it > 0 && it % OU_PROJECT_STALL_ITERS == 0) {
+            if (loss > 0.5 * stall_mark)
+                break;
+            stall_mark = loss;
+        }
+        /*
+         * Gauss-Newton near the end, or when descent is slow.  When no
+         * length along its direction lowers the loss (typically theta sits
+         * on a ReLU kink at a data point), the step below is taken along
+         * that direction anyway at the descent rate: a non-monotone move
+         * that carries theta across the kink where monotone descent stalls.
+         */
+        const double *step_dir = e->g;
+        if (loss < 1e-12 || it >= OU_PROJECT_GN_AFTER) {
+            if (gauss_newton_step(e, th, trial, dir, loss)) {
+                prev = loss;
+                continue;
+            }
+            step_dir = dir;
         }
         if (it % 1000 == 0 || lr <= 0.0) {
             ou_model_pass(m, th, n, d->x, d->y, e->coef, e->eps, e->g, e->ws, &loss, &reg, NULL);
@@ -357,8 +369,9 @@ ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out)
         }
         prev = loss;
         for (size_t k = 0; k < p; k++)
-            th[k] -= lr * e->g[k];
+            th[k] -= lr * step_dir[k];
     }
+    free(dir);
     for (size_t i = 0; i < n; i++)
         e->coef[i] = 0.0;
     out->loss = loss;

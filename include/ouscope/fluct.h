@@ -19,6 +19,12 @@
 #define OU_FLUCT_MAX_DIRS 64 /* directions analysed: the data must have n <= 64 */
 #define OU_FLUCT_MIN_WINDOW 100
 #define OU_FLUCT_MAX_WINDOW 100000000
+/*
+ * The automatic window, in relaxation times of the slowest direction: the
+ * variance along a direction with relaxation time T, estimated over W
+ * steps, has a relative standard error of about sqrt(2 T / W), 10% here.
+ */
+#define OU_FLUCT_AUTO_RELAX 200.0
 
 /* The latest completed window (all variances are of scalar projections). */
 struct ou_fluct {
@@ -29,6 +35,7 @@ struct ou_fluct {
     uint64_t windows;     /* windows completed */
     uint64_t ref_step;    /* step at which theta_ref was last set */
     size_t ndir;          /* directions with lambda_k > 1e-10 lambda_1 */
+    size_t p;             /* parameters: null(J) has p - ndir dimensions */
     double eta, sigma;    /* knobs at the end of the window */
     size_t batch;
     bool knobs_changed;   /* a knob changed during the window: predictions are mixed */
@@ -52,7 +59,8 @@ struct ou_engine;
 
 /*
  * Start (or restart) tracking with theta_ref = the current theta; window 0
- * picks 50 relaxation times of the slowest direction, 50 / (eta lambda_min),
+ * picks OU_FLUCT_AUTO_RELAX relaxation times of the slowest direction,
+ * OU_FLUCT_AUTO_RELAX / (eta lambda_min),
  * clamped to [2000, 10^6].  OU_EINVAL if n > OU_FLUCT_MAX_DIRS or window is
  * out of [OU_FLUCT_MIN_WINDOW, OU_FLUCT_MAX_WINDOW]; OU_ENOMEM.
  */

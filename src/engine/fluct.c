@@ -25,11 +25,11 @@ struct ou_fluct_state {
     size_t n, p, ndir;
     double *theta_ref; /* p */
     double *V;         /* ndir x p, rows v_k */
+    double *Vt;        /* V in blocks of four directions: [k / 4][q][k % 4], zero-padded */
     double *U;         /* n x ndir, column k = u_k */
     double *th_sum;    /* p: sum of delta */
     double *tmp;       /* p */
     double lambda[OU_FLUCT_MAX_DIRS];
-    double cref[OU_FLUCT_MAX_DIRS]; /* v_k . theta_ref */
     double s_sum[OU_FLUCT_MAX_DIRS], s_sq[OU_FLUCT_MAX_DIRS];
     double s_lag[OU_FLUCT_MAX_DIRS], s_prev[OU_FLUCT_MAX_DIRS];
     double r_sum[OU_FLUCT_MAX_DIRS], r_sq[OU_FLUCT_MAX_DIRS];
@@ -125,14 +125,10 @@ set_reference(struct ou_engine *e, struct ou_fluct_state *f)
     enum ou_status st = directions_at(e, f->theta_ref, f->lambda, f->U, f->V, &f->ndir);
     if (st != OU_OK)
         return st;
-    const size_t p = f->p;
-    for (size_t k = 0; k < f->ndir; k++) {
-        const double *v = f->V + k * p;
-        double c = 0.0;
+    const size_t p = f->p, nd = f->ndir;
+    for (size_t k = 0; k < ((nd + 3) & ~(size_t)3); k++)
         for (size_t q = 0; q < p; q++)
-            c += v[q] * f->theta_ref[q];
-        f->cref[k] = c;
-    }
+            f->Vt[(k / 4) * p * 4 + q * 4 + k % 4] = k < nd ? f->V[k * p + q] : 0.0;
     ou_model_reg_grad(&e->model, f->theta_ref, e->data.n, e->data.x, f->tmp, e->ws);
     project_tangent(f->V, f->ndir, p, f->tmp);
     f->ptreg_norm = ou_linalg_norm(f->tmp, p);
@@ -140,7 +136,7 @@ set_reference(struct ou_engine *e, struct ou_fluct_state *f)
         f->window = f->window_req;
     } else {
         double lmin = f->ndir ? f->lambda[f->ndir - 1] : 1.0;
-        double w = 50.0 / (e->cfg.eta * lmin);
+        double w = OU_FLUCT_AUTO_RELAX / (e->cfg.eta * lmin);
         f->window = (uint64_t)fmin(fmax(w, 2000.0), 1e6);
     }
     f->out.ref_step = e->step;
@@ -199,35 +195,74 @@ finish_window(struct ou_engine *e, struct ou_fluct_state *f)
     }
 }
 
+/* Four doubles as one vector (AVX where built for it, else pairs or scalars). */
+typedef double ou_v4 __attribute__((vector_size(32)));
+
+static inline ou_v4
+v4_load(const double *x)
+{
+    ou_v4 v;
+    memcpy(&v, x, sizeof v);
+    return v;
+}
+
 void
 ou_fluct_sample(struct ou_engine *e, const double *theta, const double *res, double reg)
 {
     struct ou_fluct_state *f = e->fl;
-    const size_t p = f->p, n = f->n;
+    const size_t p = f->p, n = f->n, nd = f->ndir;
+    double *dlt = f->tmp;
     if (e->knob_gen != f->knob_gen0)
         f->knobs_changed = true;
-    double sq = 0.0;
     for (size_t q = 0; q < p; q++) {
-        double dlt = theta[q] - f->theta_ref[q];
-        f->th_sum[q] += dlt;
-        sq += dlt * dlt;
+        dlt[q] = theta[q] - f->theta_ref[q];
+        f->th_sum[q] += dlt[q];
     }
-    f->th_sq += sq;
-    for (size_t k = 0; k < f->ndir; k++) {
-        const double *v = f->V + k * p;
-        double s = -f->cref[k];
-        for (size_t q = 0; q < p; q++)
-            s += v[q] * theta[q];
-        f->s_sum[k] += s;
-        f->s_sq[k] += s * s;
+    double c0 = 0.0, c1 = 0.0, c2 = 0.0, c3 = 0.0; /* |delta|^2 in four partial sums */
+    size_t q = 0;
+    for (; q + 4 <= p; q += 4) {
+        c0 += dlt[q] * dlt[q];
+        c1 += dlt[q + 1] * dlt[q + 1];
+        c2 += dlt[q + 2] * dlt[q + 2];
+        c3 += dlt[q + 3] * dlt[q + 3];
+    }
+    for (; q < p; q++)
+        c0 += dlt[q] * dlt[q];
+    f->th_sq += (c0 + c1) + (c2 + c3);
+    /*
+     * s_k = v_k . delta, four directions at a time with four partial sums
+     * over q, so no long chain of dependent additions holds the step up.
+     */
+    double s[OU_FLUCT_MAX_DIRS + 3], r[OU_FLUCT_MAX_DIRS];
+    for (size_t b = 0; b < nd; b += 4) {
+        const double *vb = f->Vt + (b / 4) * p * 4;
+        ou_v4 a0 = {0.0, 0.0, 0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0;
+        for (q = 0; q + 4 <= p; q += 4) {
+            a0 += v4_load(vb + 4 * q) * dlt[q];
+            a1 += v4_load(vb + 4 * q + 4) * dlt[q + 1];
+            a2 += v4_load(vb + 4 * q + 8) * dlt[q + 2];
+            a3 += v4_load(vb + 4 * q + 12) * dlt[q + 3];
+        }
+        for (; q < p; q++)
+            a0 += v4_load(vb + 4 * q) * dlt[q];
+        ou_v4 sum = (a0 + a1) + (a2 + a3);
+        memcpy(s + b, &sum, sizeof sum);
+    }
+    for (size_t k = 0; k < nd; k++)
+        r[k] = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double *ui = f->U + i * n;
+        for (size_t k = 0; k < nd; k++)
+            r[k] += ui[k] * res[i];
+    }
+    for (size_t k = 0; k < nd; k++) {
+        f->s_sum[k] += s[k];
+        f->s_sq[k] += s[k] * s[k];
         if (f->count > 0)
-            f->s_lag[k] += s * f->s_prev[k];
-        f->s_prev[k] = s;
-        double r = 0.0;
-        for (size_t i = 0; i < n; i++)
-            r += f->U[i * n + k] * res[i];
-        f->r_sum[k] += r;
-        f->r_sq[k] += r * r;
+            f->s_lag[k] += s[k] * f->s_prev[k];
+        f->s_prev[k] = s[k];
+        f->r_sum[k] += r[k];
+        f->r_sq[k] += r[k] * r[k];
     }
     f->reg_sum += reg;
     f->count++;
@@ -257,7 +292,7 @@ ou_fluct_enable(struct ou_engine *e, uint64_t window)
         return OU_EINVAL;
     ou_fluct_disable(e);
     struct ou_fluct_state *f = calloc(1, sizeof *f);
-    double *blk = f ? malloc((3 * p + OU_FLUCT_MAX_DIRS * p + n * n) * sizeof *blk) : NULL;
+    double *blk = f ? malloc((3 * p + 2 * OU_FLUCT_MAX_DIRS * p + n * n) * sizeof *blk) : NULL;
     if (!blk) {
         free(f);
         return OU_ENOMEM;
@@ -266,11 +301,13 @@ ou_fluct_enable(struct ou_engine *e, uint64_t window)
     f->th_sum = blk + p;
     f->tmp = blk + 2 * p;
     f->V = blk + 3 * p;
-    f->U = f->V + OU_FLUCT_MAX_DIRS * p;
+    f->Vt = f->V + OU_FLUCT_MAX_DIRS * p;
+    f->U = f->Vt + OU_FLUCT_MAX_DIRS * p;
     f->n = n;
     f->p = p;
     f->window_req = window;
     f->out.enabled = true;
+    f->out.p = p;
     f->out.reg_slope = NAN;
     memcpy(f->theta_ref, e->theta, p * sizeof *blk);
     e->fl = f;

@@ -385,6 +385,192 @@ Test(render, drift_overlay_marks_where_h_moves)
     frame_free(f);
 }
 
+/* ---- the OU pane ---- */
+
+/*
+ * A window of the OU analysis at sin 3x's converged state: the eight
+ * eigenvalues of K, the prediction eta sigma^2 / (B (2 - eta lambda_k))
+ * worked out here, measured variances at the given ratios to it, and a
+ * tangent variance far below (no noise enters null(J)).
+ */
+static const double fl_lambda[8] = {3.12, 1.99, 0.476, 0.134, 0.0524, 0.0302, 0.0274, 0.0131};
+static const double fl_ratio[8] = {1.02, 1.0, 0.99, 1.0, 0.88, 0.79, 1.16, 0.78};
+
+static void
+make_fluct(struct ou_fluct *fl, double eta)
+{
+    memset(fl, 0, sizeof *fl);
+    fl->enabled = fl->valid = true;
+    fl->window = 300000;
+    fl->windows = 5;
+    fl->filled = 120000;
+    fl->ndir = 8;
+    fl->p = 97;
+    fl->eta = eta;
+    fl->sigma = 0.5;
+    fl->batch = 8;
+    for (int k = 0; k < 8; k++) {
+        fl->lambda[k] = fl_lambda[k];
+        fl->var_pred[k] = eta * 0.25 / (8.0 * (2.0 - eta * fl_lambda[k]));
+        fl->var[k] = fl_ratio[k] * fl->var_pred[k];
+    }
+    fl->tangent_var = 89 * 1e-7;
+    fl->ptreg_norm = 0.61;
+    fl->drift_pred = -(eta * eta * 0.25 / 32.0) * 0.61 * 0.61;
+    fl->reg_slope = 0.95 * fl->drift_pred;
+    fl->clock = 12.3;
+}
+
+static struct frame *
+ou_frame(int w, int h, enum canvas_glyphs g, struct ou_fluct *fl)
+{
+    struct frame *f = frame_new(w, h, g);
+    f->view.ou_pane = true;
+    f->view.fl = fl;
+    f->view.fl_filled = fl->filled;
+    f->view.fl_window = fl->window;
+    f->view.kick_size = 0.1;
+    return f;
+}
+
+/* The screen column of the prediction mark on the pane's row that starts with label k. */
+static int
+mark_column(const struct frame *f, int k)
+{
+    struct rect r = f->lay.pane[PANE_STAB];
+    char want[8];
+    snprintf(want, sizeof want, "%2d ", k);
+    for (int y = r.y + 2; y < r.y + r.h - 1; y++) {
+        const struct cell *c = &f->scr.cells[y * f->scr.w + r.x + 1];
+        if (c[0].ch != (uint32_t)want[0] || c[1].ch != (uint32_t)want[1] || c[2].ch != ' ')
+            continue;
+        for (int x = r.x + 1; x < r.x + r.w - 1; x++)
+            if (f->scr.cells[y * f->scr.w + x].style == THEME_FLOOR)
+                return x;
+    }
+    return -1;
+}
+
+Test(render, ou_pane_120x40_golden)
+{
+    static struct ou_fluct fl;
+    make_fluct(&fl, 0.05);
+    struct frame *f = ou_frame(120, 40, CANVAS_BRAILLE, &fl);
+    static const struct view_mark marks[3] = {
+        {1.0e6, MARK_TOP}, {2.0e6, MARK_TANGENT}, {3.0e6, MARK_PROJECT}};
+    f->view.marks = marks;
+    f->view.nmarks = 3;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    expect_golden(&f->scr, "ou_120x40");
+    frame_free(f);
+}
+
+Test(render, ou_pane_80x24_keeps_the_softest_direction)
+{
+    static struct ou_fluct fl;
+    make_fluct(&fl, 0.05);
+    struct frame *f = ou_frame(80, 24, CANVAS_ASCII, &fl);
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    expect_golden(&f->scr, "ou_80x24_ascii");
+    /* Too few rows for all eight: the first ones and the softest (k = 8) are shown. */
+    cr_expect_geq(mark_column(f, 1), 0, "direction 1 not shown");
+    cr_expect_geq(mark_column(f, 8), 0, "direction 8 not shown");
+    cr_expect_lt(mark_column(f, 5), 0, "direction 5 should have made room");
+    frame_free(f);
+}
+
+Test(render, ou_pane_ratios_and_log_positions)
+{
+    static struct ou_fluct fl;
+    make_fluct(&fl, 0.05);
+    /* Predictions one and two decades apart, so their marks' columns can be checked. */
+    fl.var_pred[1] = fl.var_pred[0] / 10.0;
+    fl.var_pred[2] = fl.var_pred[0] / 100.0;
+    for (int k = 0; k < 3; k++)
+        fl.var[k] = fl.var_pred[k];
+    struct frame *f = ou_frame(200, 60, CANVAS_BRAILLE, &fl);
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    int c0 = mark_column(f, 1), c1 = mark_column(f, 2), c2 = mark_column(f, 3);
+    cr_assert(c0 > 0 && c1 > 0 && c2 > 0, "marks at %d %d %d", c0, c1, c2);
+    /* On a log axis a decade is the same width everywhere (one column of rounding). */
+    cr_expect(c0 > c1 && c1 > c2, "marks not ordered: %d %d %d", c0, c1, c2);
+    cr_expect_leq(abs((c0 - c1) - (c1 - c2)), 1, "decades of %d and %d columns", c0 - c1, c1 - c2);
+    /* Each row ends with measured/predicted, worked out here. */
+    char *t = screen_text(&f->scr);
+    for (int k = 3; k < 8; k++) {
+        char want[64];
+        snprintf(want, sizeof want, "%5.2f", fl.var[k] / fl.var_pred[k]);
+        cr_expect(strstr(t, want) != NULL, "no ratio %s for k = %d", want, k + 1);
+    }
+    /* The drift line: tau, |P_T grad reg| and both slopes. */
+    char want[96];
+    snprintf(want, sizeof want, "Δreg/step %.2g (pred %.2g)", fl.reg_slope, fl.drift_pred);
+    cr_expect(strstr(t, want) != NULL, "no \"%s\" in\n%s", want, t);
+    cr_expect(strstr(t, "τ 12.3") != NULL);
+    cr_expect(strstr(t, "‖P_T∇reg‖ 0.61") != NULL);
+    free(t);
+    frame_free(f);
+}
+
+Test(render, ou_pane_shows_the_top_bar_blow_up)
+{
+    /* eta lambda_1 = 1.9: its prediction is (2 - 0.16)/(2 - 1.9) = 18x the flat value. */
+    static struct ou_fluct fl;
+    double eta = 1.9 / fl_lambda[0];
+    make_fluct(&fl, eta);
+    struct frame *f = ou_frame(200, 60, CANVAS_BRAILLE, &fl);
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    int c0 = mark_column(f, 1), c1 = mark_column(f, 2), c3 = mark_column(f, 4);
+    cr_assert(c0 > 0 && c1 > 0 && c3 > 0);
+    /*
+     * On the log axis the marks sit at log10 of the predictions: the top
+     * one is log(p0/p3)/log(p1/p3) times as far from k = 4's as k = 2's is
+     * (3.3 here), within a column of rounding at each mark.
+     */
+    double p0 = fl.var_pred[0], p1 = fl.var_pred[1], p3 = fl.var_pred[3];
+    double want = (double)(c1 - c3) * log(p0 / p3) / log(p1 / p3);
+    cr_expect(c1 > c3, "k = 2 mark at %d, k = 4 at %d", c1, c3);
+    cr_expect_leq(fabs((double)(c0 - c3) - want), 2.0 + log(p0 / p3) / log(p1 / p3),
+                  "top mark %d columns right of k = 4, want %.1f", c0 - c3, want);
+    cr_expect_gt(c0 - c3, 2 * (c1 - c3), "the top bar's blow-up does not stand out");
+    /* And eta lambda_1 is flagged. */
+    struct rect r = f->lay.pane[PANE_STAB];
+    bool warned = false;
+    for (int x = r.x; x < r.x + r.w; x++)
+        for (int y = r.y; y < r.y + r.h; y++)
+            if (f->scr.cells[y * f->scr.w + x].style == THEME_WARN)
+                warned = true;
+    cr_expect(warned, "eta lambda_1 = 1.9 is not flagged");
+    frame_free(f);
+}
+
+Test(render, ou_pane_states_before_and_without_a_window)
+{
+    static struct ou_fluct fl;
+    make_fluct(&fl, 0.05);
+    struct frame *f = ou_frame(120, 40, CANVAS_BRAILLE, &fl);
+    f->view.fl = NULL;
+    f->view.fl_filled = 1234;
+    f->view.fl_window = 300000;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    char *t = screen_text(&f->scr);
+    cr_expect(strstr(t, "first window: 1,234 of 300,000 steps") != NULL, "%s", t);
+    free(t);
+    f->view.fl_off = "the OU analysis needs n <= 64 points (n = 80)";
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    t = screen_text(&f->scr);
+    cr_expect(strstr(t, "the OU analysis needs n <= 64 points (n = 80)") != NULL);
+    free(t);
+    f->view.fl_off = NULL;
+    f->view.fl = &fl;
+    f->snap.cfg.sigma = 0.0;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    t = screen_text(&f->scr);
+    cr_expect(strstr(t, "σ = 0: no label noise") != NULL);
+    free(t);
+    frame_free(f);
+}
+
 /* ---- pieces ---- */
 
 Test(scale, nice_numbers)

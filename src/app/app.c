@@ -43,6 +43,9 @@ enum {
 #define APP_ETA_MIN 1e-6
 #define APP_HELP_MAX 48
 #define APP_HINT_MAX 24
+#define APP_KICK_DEFAULT 0.1 /* parameter-space length of a kick */
+#define APP_KICK_MIN 1e-4
+#define APP_KICK_MAX 10.0
 
 /* Speeds in steps per second; the last rung (0) is "as fast as possible". */
 static const double speed_rate[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 0};
@@ -90,6 +93,14 @@ struct app {
 
     /* the drift overlay: directions, P_T grad reg, a gradient, dh on the curve grid */
     double *fl_v, *fl_ptg, *fl_g, *dh;
+
+    /* the OU pane: the window being collected and the last complete one shown */
+    struct ou_fluct fl_cur, fl_show;
+    bool fl_have;
+    char fl_off[96];
+    double kick_size;
+    struct view_mark marks[VIEW_MAX_MARKS];
+    size_t nmarks;
 
     /* mouse */
     bool pressing, dragged;
@@ -195,6 +206,143 @@ app_drift_toggle(struct app *a)
         app_notice(a, THEME_NOTICE, "h + N·δh: where the noise is moving h (δh = 0 at the data)");
 }
 
+/* ---- the OU analysis ---- */
+
+/*
+ * (Re)start tracking at the current theta: a new window, theta_ref = theta.
+ * Called when a knob changes, so each window has one set of knobs, and
+ * after resets, rewinds, kicks that move theta far and projections.  The
+ * last complete window stays on screen until the next one is done.
+ */
+static void
+app_fl_restart(struct app *a)
+{
+    if (ou_engine_data(a->e)->n > OU_FLUCT_MAX_DIRS) {
+        ou_fluct_disable(a->e);
+        return;
+    }
+    if (ou_fluct_enable(a->e, a->o->ou_window) != OU_OK)
+        ou_fluct_disable(a->e);
+}
+
+/* Forget what the OU pane shows (new initial theta, new history). */
+static void
+app_fl_forget(struct app *a)
+{
+    a->fl_have = false;
+    a->nmarks = 0;
+    app_fl_restart(a);
+}
+
+/* Bring the OU pane's view up to date from the engine (at each snapshot). */
+static void
+app_fl_update(struct app *a)
+{
+    struct view *v = &a->view;
+    size_t n = ou_engine_data(a->e)->n;
+    ou_fluct_get(a->e, &a->fl_cur);
+    if (!a->fl_cur.enabled && n <= OU_FLUCT_MAX_DIRS) {
+        app_fl_restart(a);
+        ou_fluct_get(a->e, &a->fl_cur);
+    }
+    v->fl_off = NULL;
+    if (n > OU_FLUCT_MAX_DIRS) {
+        snprintf(a->fl_off, sizeof a->fl_off, "the OU analysis needs n <= %d points (n = %zu)",
+                 OU_FLUCT_MAX_DIRS, n);
+        v->fl_off = a->fl_off;
+    } else if (!a->fl_cur.enabled) {
+        snprintf(a->fl_off, sizeof a->fl_off, "the OU analysis failed here (K's eigenvalues)");
+        v->fl_off = a->fl_off;
+    }
+    if (a->fl_cur.enabled && a->fl_cur.valid &&
+        (!a->fl_have || a->fl_cur.windows != a->fl_show.windows ||
+         a->fl_cur.ref_step != a->fl_show.ref_step)) {
+        a->fl_show = a->fl_cur;
+        a->fl_have = true;
+    }
+    a->fl_show.clock = a->fl_cur.clock;
+    v->fl = a->fl_have ? &a->fl_show : NULL;
+    v->fl_filled = a->fl_cur.filled;
+    v->fl_window = a->fl_cur.window;
+    v->kick_size = a->kick_size;
+    v->marks = a->marks;
+    v->nmarks = a->nmarks;
+}
+
+/* Remember a kick or projection at the current step for the history panes. */
+static void
+app_mark(struct app *a, enum view_mark_kind kind)
+{
+    if (a->nmarks == VIEW_MAX_MARKS) {
+        memmove(a->marks, a->marks + 1, (VIEW_MAX_MARKS - 1) * sizeof a->marks[0]);
+        a->nmarks--;
+    }
+    a->marks[a->nmarks++] = (struct view_mark){(double)ou_engine_step_count(a->e), kind};
+}
+
+/* Forget marks after `step` (a rewind). */
+static void
+app_marks_truncate(struct app *a, double step)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < a->nmarks; i++)
+        if (a->marks[i].step <= step)
+            a->marks[k++] = a->marks[i];
+    a->nmarks = k;
+}
+
+static void
+app_kick(struct app *a, enum ou_kick kind)
+{
+    static const char *const what[] = {
+        [OU_KICK_TOP] = "along v₁: h jumps, then relaxes back within ~1/(ηλ₁) steps",
+        [OU_KICK_TANGENT] = "along a random tangent direction: h(xᵢ) stays, and nothing pulls θ back",
+        [OU_KICK_DOWNHILL] = "downhill on reg along the zero-loss set (−P_T∇reg)",
+        [OU_KICK_UPHILL] = "uphill on reg along the zero-loss set (+P_T∇reg)",
+    };
+    static const enum view_mark_kind mark[] = {[OU_KICK_TOP] = MARK_TOP,
+                                               [OU_KICK_TANGENT] = MARK_TANGENT,
+                                               [OU_KICK_DOWNHILL] = MARK_DOWNHILL,
+                                               [OU_KICK_UPHILL] = MARK_UPHILL};
+    size_t n = ou_engine_data(a->e)->n;
+    if (n > OU_FLUCT_MAX_DIRS) {
+        app_notice(a, THEME_ERROR, "kicks need n <= %d points (n = %zu)", OU_FLUCT_MAX_DIRS, n);
+        return;
+    }
+    if (ou_engine_status(a->e) == OU_EDIVERGED) {
+        app_notice(a, THEME_ERROR, "the run diverged; u rewinds it first");
+        return;
+    }
+    enum ou_status st = ou_fluct_kick(a->e, kind, a->kick_size);
+    if (st == OU_ENUMERIC) {
+        app_notice(a, THEME_WARN, "%s",
+                   kind == OU_KICK_TOP ? "no output direction here (K = 0)"
+                                       : "P_T∇reg = 0 here: θ is a stationary point of reg on the "
+                                         "zero-loss set");
+        return;
+    }
+    if (st != OU_OK) {
+        app_notice(a, THEME_ERROR, "kick failed: %s", ou_status_str(st));
+        return;
+    }
+    app_mark(a, mark[kind]);
+    a->dirty |= APP_SNAP | APP_DRAW;
+    app_notice(a, THEME_NOTICE, "kick %.3g %s", a->kick_size, what[kind]);
+}
+
+static void
+app_kick_size(struct app *a, bool up)
+{
+    double k = a->kick_size * (up ? 2.0 : 0.5);
+    if (k < APP_KICK_MIN || k > APP_KICK_MAX) {
+        app_notice(a, THEME_ERROR, "the kick size stays in [%g, %g]", APP_KICK_MIN, APP_KICK_MAX);
+        return;
+    }
+    a->kick_size = k;
+    a->view.kick_size = k;
+    app_notice(a, THEME_NOTICE, "kick size %.3g (length in parameter space)", k);
+}
+
 /* ---- snapshot and history ---- */
 
 static void
@@ -227,6 +375,7 @@ app_snapshot(struct app *a)
                    a->snap->step);
     app_push_history(a);
     app_drift(a);
+    app_fl_update(a);
     /* Remember a healthy state for u: finite loss, inside the stability limit. */
     const struct ou_metrics *m = &a->snap->met;
     if (a->snap->status == OU_OK && isfinite(m->loss) && m->eta_lambda < 2.0 &&
@@ -303,6 +452,7 @@ static void
 app_set_sigma(struct app *a, double sigma)
 {
     ou_engine_set_sigma(a->e, sigma);
+    app_fl_restart(a);
     a->dirty |= APP_SNAP | APP_DRAW;
 }
 
@@ -364,6 +514,7 @@ app_eta(struct app *a, bool up)
         return;
     }
     ou_engine_set_eta(a->e, eta);
+    app_fl_restart(a);
     a->dirty |= APP_SNAP | APP_DRAW;
     app_notice(a, THEME_NOTICE, "η = %.4g: stability needs η·λ_max < 2", eta);
 }
@@ -378,6 +529,7 @@ app_batch(struct app *a, bool up)
         return;
     }
     ou_engine_set_batch(a->e, nb);
+    app_fl_restart(a);
     a->dirty |= APP_SNAP | APP_DRAW;
     app_notice(a, THEME_NOTICE, "batch B = %zu of %zu: the drift slows in proportion to B", nb, n);
 }
@@ -400,6 +552,7 @@ app_momentum(struct app *a, bool up)
             }
     }
     ou_engine_set_momentum(a->e, next);
+    app_fl_restart(a);
     a->dirty |= APP_SNAP | APP_DRAW;
     app_notice(a, THEME_NOTICE, "momentum μ = %g", next);
 }
@@ -411,6 +564,7 @@ app_restart(struct app *a)
     ou_engine_mark(a->e);
     a->last_mark = now();
     history_clear(a->hist);
+    app_fl_forget(a);
     a->burst = 0;
     a->owed = 0.0;
     a->dirty |= APP_SNAP | APP_DRAW;
@@ -429,6 +583,8 @@ app_rewind(struct app *a)
         ou_engine_set_eta(a->e, eta);
     uint64_t at = ou_engine_mark_step(a->e);
     history_truncate(a->hist, (double)at);
+    app_marks_truncate(a, (double)at);
+    app_fl_restart(a);
     a->paused = true;
     a->dirty |= APP_SNAP | APP_DRAW;
     char buf[32];
@@ -485,6 +641,35 @@ app_project(struct app *a)
                    pr.loss, panes_group(pr.iters, buf, sizeof buf), pr.reg);
 }
 
+/* Move theta onto the zero-loss set (noise-free descent) and show reg there. */
+static void
+app_project_apply(struct app *a)
+{
+    if (ou_engine_status(a->e) == OU_EDIVERGED) {
+        app_notice(a, THEME_ERROR, "the run diverged; u rewinds it first");
+        return;
+    }
+    app_notice(a, THEME_NOTICE, "projecting θ: noise-free full-batch descent to L < 1e-20 ...");
+    panes_draw(&a->scr, &a->lay, a->snap, &a->view);
+    term_draw(&a->scr);
+    struct ou_projection pr;
+    enum ou_status st = ou_engine_project(a->e, true, &pr);
+    char buf[32];
+    if (st != OU_OK) {
+        app_notice(a, THEME_ERROR, "projection failed: %s", ou_status_str(st));
+        return;
+    }
+    app_mark(a, MARK_PROJECT);
+    app_fl_restart(a);
+    a->dirty |= APP_SNAP | APP_DRAW;
+    if (pr.converged)
+        app_notice(a, THEME_NOTICE, "θ projected: reg = %.5g at L = %.2g (%s GD steps); the noise "
+                   "now jitters it off again", pr.reg, pr.loss, panes_group(pr.iters, buf, sizeof buf));
+    else
+        app_notice(a, THEME_WARN, "projection stopped at L = %.3g after %s steps; θ moved there, "
+                   "reg %.5g", pr.loss, panes_group(pr.iters, buf, sizeof buf), pr.reg);
+}
+
 static void
 app_key(struct app *a, int key)
 {
@@ -535,11 +720,13 @@ app_key(struct app *a, int key)
         break;
     case KEYMAP_NOISE_KIND:
         ou_engine_set_noise(a->e, c->noise == OU_NOISE_GAUSS ? OU_NOISE_PM : OU_NOISE_GAUSS);
+        app_fl_restart(a);
         app_notice(a, THEME_NOTICE, "noise kind: %s",
                    ou_engine_config(a->e)->noise == OU_NOISE_PM ? "±σ" : "Gaussian");
         break;
     case KEYMAP_FROZEN:
         ou_engine_set_frozen(a->e, !c->frozen);
+        app_fl_restart(a);
         app_notice(a, THEME_NOTICE, "%s",
                    ou_engine_config(a->e)->frozen
                        ? "frozen noise: the net fits fixed noisy labels and reg stops falling"
@@ -578,6 +765,37 @@ app_key(struct app *a, int key)
     case KEYMAP_PROJECT:
         app_project(a);
         break;
+    case KEYMAP_PROJECT_APPLY:
+        app_project_apply(a);
+        break;
+    case KEYMAP_KICK_TOP:
+        app_kick(a, OU_KICK_TOP);
+        break;
+    case KEYMAP_KICK_TANGENT:
+        app_kick(a, OU_KICK_TANGENT);
+        break;
+    case KEYMAP_KICK_DOWNHILL:
+        app_kick(a, OU_KICK_DOWNHILL);
+        break;
+    case KEYMAP_KICK_UPHILL:
+        app_kick(a, OU_KICK_UPHILL);
+        break;
+    case KEYMAP_KICK_BIGGER:
+    case KEYMAP_KICK_SMALLER:
+        app_kick_size(a, act == KEYMAP_KICK_BIGGER);
+        break;
+    case KEYMAP_OU_PANE:
+        v->ou_pane = !v->ou_pane;
+        break;
+    case KEYMAP_OU_REANCHOR:
+        if (ou_engine_data(a->e)->n > OU_FLUCT_MAX_DIRS) {
+            app_notice(a, THEME_ERROR, "the OU analysis needs n <= %d points", OU_FLUCT_MAX_DIRS);
+            break;
+        }
+        app_fl_restart(a);
+        a->dirty |= APP_SNAP;
+        app_notice(a, THEME_NOTICE, "θ_ref = the current θ: directions recomputed, new window");
+        break;
     case KEYMAP_LOSS_LOG:
         v->loss_log = !v->loss_log;
         break;
@@ -599,6 +817,7 @@ app_key(struct app *a, int key)
         break;
     case KEYMAP_CLEAR:
         history_clear(a->hist);
+        a->nmarks = 0;
         a->dirty |= APP_SNAP;
         break;
     case KEYMAP_HELP:
@@ -849,6 +1068,8 @@ app_init_view(struct app *a, const struct term_info *ti)
         g = CANVAS_ASCII;
     v->glyphs = g;
     v->loss_log = true;
+    v->ou_pane = true;
+    v->kick_size = a->kick_size;
     v->kinks = true;
     v->ghost = false;
     v->speed = speed_name[a->speed];
@@ -968,6 +1189,7 @@ app_run(const struct cli_opts *o, long max_frames)
     a->sps_est = 1e4;
     a->snap_every = 1;
     a->drag_idx = -1;
+    a->kick_size = APP_KICK_DEFAULT;
 
     struct term_opts to = {.color = o->color, .light = o->light, .mouse = o->mouse};
     struct term_info ti;
@@ -981,6 +1203,7 @@ app_run(const struct cli_opts *o, long max_frames)
     app_init_view(a, &ti);
     ou_engine_mark(e);
     a->last_mark = now();
+    app_fl_restart(a);
     app_layout(a);
     /* The initial state is the history's first sample. */
     app_snapshot(a);

@@ -41,7 +41,17 @@ static const struct keymap_entry table[] = {
     {'d', "d", KEYMAP_DATA, "next data set (θ kept)", "data", NULL},
     {'p', "p", KEYMAP_PROJECT, "projected reg (θ kept)", NULL, NULL},
 
+    {'v', "v", KEYMAP_KICK_TOP, "kick θ along v₁ (it relaxes back)", "kick", "Stability by hand"},
+    {'t', "t", KEYMAP_KICK_TANGENT, "kick θ along a random tangent", NULL, NULL},
+    {'j', "j", KEYMAP_KICK_DOWNHILL, "kick downhill on reg (−P_T∇reg)", NULL, NULL},
+    {'J', "J", KEYMAP_KICK_UPHILL, "kick uphill on reg (+P_T∇reg)", NULL, NULL},
+    {'Z', "Z", KEYMAP_KICK_BIGGER, "kick size ×2", NULL, NULL},
+    {'z', "z", KEYMAP_KICK_SMALLER, "kick size ÷2", NULL, NULL},
+    {'P', "P", KEYMAP_PROJECT_APPLY, "project θ onto the zero-loss set", NULL, NULL},
+    {'O', "O", KEYMAP_OU_REANCHOR, "θ_ref = θ now, new OU window", NULL, NULL},
+
     {'l', "l", KEYMAP_LOSS_LOG, "loss axis: log or linear", "log", "View"},
+    {'o', "o", KEYMAP_OU_PANE, "4th pane: OU bars or stability", NULL, NULL},
     {'L', "L", KEYMAP_REG_LOG, "reg axis: log or linear", NULL, NULL},
     {'x', "x", KEYMAP_STEP_LOG, "step axis: linear or log", NULL, NULL},
     {'g', "g", KEYMAP_GHOST, "linear-spline ghost", NULL, NULL},

@@ -19,6 +19,9 @@ static void pane_loss_draw(struct screen *s, struct rect r, const struct ou_snap
                            const struct view *v);
 static void pane_reg_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
                           const struct view *v);
+static void draw_marks(struct plot *p, const struct view *v);
+static void pane_slot4_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
+                            const struct view *v);
 static void pane_stab_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
                            const struct view *v);
 
@@ -26,7 +29,7 @@ const struct pane panes_table[PANE_COUNT] = {
     [PANE_INTERP] = {.name = "interpolant", .min_w = 36, .min_h = 12, .draw = pane_interp_draw},
     [PANE_LOSS] = {.name = "loss", .min_w = 34, .min_h = 6, .draw = pane_loss_draw},
     [PANE_REG] = {.name = "reg", .min_w = 34, .min_h = 6, .draw = pane_reg_draw},
-    [PANE_STAB] = {.name = "stability", .min_w = 34, .min_h = 7, .draw = pane_stab_draw},
+    [PANE_STAB] = {.name = "stability", .min_w = 34, .min_h = 7, .draw = pane_slot4_draw},
 };
 
 /* η·λ_max at or above this is shown as a warning, at or above 2 as an error. */
@@ -504,6 +507,7 @@ pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
     plot_series(&p, h->x, h->y[HIST_LOSS], n, THEME_LOSS, false);
     end_label(&p, h, HIST_LOSS, THEME_LOSS);
     end_label(&p, h, HIST_FLOOR, THEME_FLOOR);
+    draw_marks(&p, v);
     (void)snap;
 }
 
@@ -536,6 +540,7 @@ pane_reg_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, c
     plot_series(&p, h->x, h->y[HIST_REG_EMA], n, THEME_EMA, false);
     end_label(&p, h, HIST_REG_EMA, THEME_EMA);
     end_label(&p, h, HIST_REG, THEME_REG);
+    draw_marks(&p, v);
     (void)snap;
 }
 
@@ -586,6 +591,281 @@ pane_stab_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
     plot_begin(&p, s, bot, xs, ys, v->glyphs, PLOT_VGUTTER, xrows, PLOT_X_SI);
     plot_series(&p, h->x, h->y[HIST_BALANCE], n, THEME_BALANCE, false);
     end_label(&p, h, HIST_BALANCE, THEME_BALANCE);
+}
+
+/* ---- the OU pane ---- */
+
+/* Left-aligned partial blocks: eighths 1..7 of a cell. */
+static const uint32_t bar_eighth[8] = {' ',    0x258F, 0x258E, 0x258D,
+                                       0x258C, 0x258B, 0x258A, 0x2589};
+
+/* A bar from column x0, w columns long at fraction 1, filled to fraction f. */
+static void
+ou_bar(struct screen *s, int x0, int y, int w, double f, enum theme_role style)
+{
+    if (!(f > 0.0) || w <= 0)
+        return;
+    long eighths = lround(fmin(f, 1.0) * (double)w * 8.0);
+    int full = (int)(eighths / 8), part = (int)(eighths % 8);
+    for (int i = 0; i < full; i++)
+        screen_put(s, x0 + i, y, s->ascii ? '#' : 0x2588, style);
+    if (part > 0 && full < w)
+        screen_put(s, x0 + full, y, s->ascii ? (part >= 4 ? '#' : ' ') : bar_eighth[part], style);
+}
+
+/* The column of fraction f of a bar w columns long, clamped into the bar. */
+static int
+ou_col(int x0, int w, double f)
+{
+    int c = (int)floor(f * (double)w);
+    return x0 + (c < 0 ? 0 : (c >= w ? w - 1 : c));
+}
+
+/* One line of text in the pane, dim, clipped. */
+static void
+ou_line(struct screen *s, struct rect in, int row, const char *text, enum theme_role style)
+{
+    if (row < in.h)
+        screen_puts(s, in.x + 1, in.y + row, in.w - 2, text, style);
+}
+
+/* The drift line: drift clock, |P_T grad reg| and the measured against the predicted reg slope. */
+static void
+ou_drift_line(struct screen *s, struct rect in, int row, const struct ou_fluct *fl)
+{
+    struct field f[3];
+    char a[32], b[32];
+    memset(f, 0, sizeof f);
+    f[0] = (struct field){.label = s->ascii ? "tau" : "τ", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[0].value, sizeof f[0].value, "%.3g", fl->clock);
+    f[1] = (struct field){.label = s->ascii ? "|P_T grad reg|" : "‖P_T∇reg‖",
+                          .vstyle = THEME_BOLD,
+                          .prio = 2};
+    snprintf(f[1].value, sizeof f[1].value, "%.3g", fl->ptreg_norm);
+    f[2] = (struct field){.label = s->ascii ? "reg/step" : "Δreg/step", .vstyle = THEME_BOLD, .prio = 1};
+    snprintf(a, sizeof a, isfinite(fl->reg_slope) ? "%.2g" : "n/a", fl->reg_slope);
+    snprintf(b, sizeof b, "%.2g", fl->drift_pred);
+    snprintf(f[2].value, sizeof f[2].value, "%s (pred %s)", a, b);
+    pack_fields(s, in.x + 1, in.y + row, in.w - 2, f, 3);
+}
+
+/*
+ * The fourth pane in its OU form (ouscope-science(7), OU FLUCTUATIONS and
+ * DRIFT): one bar per parameter direction v_k, sorted by lambda_k, on a
+ * log axis: the variance of v_k . theta over the latest window, with the
+ * linearised prediction eta sigma^2 / (B (2 - eta lambda_k)) marked on it,
+ * and the measured/predicted ratio at the end; then the tangent space
+ * null(J) per dimension (no prediction: no noise enters it), and a line
+ * with the drift clock tau, |P_T grad reg| and the reg slope measured over
+ * the last two windows against -(eta^2 sigma^2 / 4B) |P_T grad reg|^2.
+ */
+static void
+pane_ou_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, const struct view *v)
+{
+    const struct ou_fluct *fl = v->fl;
+    struct legend lg[] = {
+        {s->ascii ? "#" : "█", "measured", THEME_REG},
+        {s->ascii ? "|" : "┃", s->ascii ? "predicted" : "ησ²/B(2−ηλ_k)", THEME_FLOOR},
+    };
+    frame(s, r, s->ascii ? "OU variance of theta along v_k, log" : "OU variance of θ along v_k, log",
+          "OU variance", lg, 2);
+    draw_foot(s, r, "OU FLUCTUATIONS");
+    struct rect in = screen_inset(r, 1);
+    char buf[200], a[32], b[32];
+    if (in.w < 24 || in.h < 3)
+        return;
+    if (v->fl_off) {
+        ou_line(s, in, 0, v->fl_off, THEME_WARN);
+        ou_line(s, in, 1, "o shows the stability history instead", THEME_DIM);
+        return;
+    }
+    if (!(snap->cfg.sigma > 0.0)) {
+        ou_line(s, in, 0, "σ = 0: no label noise, so no OU jitter and no drift.", THEME_WARN);
+        ou_line(s, in, 1, "θ stays where plain SGD left it; ] or 0 brings the noise.", THEME_DIM);
+        return;
+    }
+    if (!fl || !fl->valid) {
+        snprintf(buf, sizeof buf, "first window: %s of %s steps",
+                 panes_group(v->fl_filled, a, sizeof a), panes_group(v->fl_window, b, sizeof b));
+        ou_line(s, in, 0, buf, THEME_TEXT);
+        ou_line(s, in, 1, "θ − θ_ref is projected on each v_k at every step;", THEME_DIM);
+        ou_line(s, in, 2, "the bars appear when the window is full.", THEME_DIM);
+        return;
+    }
+
+    /* Rows: header, the directions, tangent, drift line, and a status line if there is room. */
+    size_t nd = fl->ndir;
+    int room = in.h - 3;
+    bool status = room >= (int)nd + 1;
+    int nshow = room < (int)nd ? room : (int)nd;
+    if (nshow < 0)
+        nshow = 0;
+    size_t idx[OU_FLUCT_MAX_DIRS];
+    for (int i = 0; i < nshow; i++)
+        idx[i] = (size_t)i;
+    if (nshow > 0 && (size_t)nshow < nd)
+        idx[nshow - 1] = nd - 1; /* the softest direction stays in view */
+
+    const size_t tdim = fl->p > nd ? fl->p - nd : 0;
+    const double tvar = tdim ? fl->tangent_var / (double)tdim : NAN;
+
+    /*
+     * The log axis covers every shown bar and mark, and the tangent bar
+     * down to a decade below them: further down it is only labelled,
+     * so that the OU bars keep their resolution.
+     */
+    double lo = INFINITY, hi = 0.0;
+    for (int i = 0; i < nshow; i++) {
+        size_t k = idx[i];
+        double vals[2] = {fl->var[k], fl->var_pred[k]};
+        for (int j = 0; j < 2; j++)
+            if (vals[j] > 0.0 && isfinite(vals[j])) {
+                lo = fmin(lo, vals[j]);
+                hi = fmax(hi, vals[j]);
+            }
+    }
+    if (!(hi > 0.0)) {
+        ou_line(s, in, 0, "no variance measured in this window", THEME_WARN);
+        return;
+    }
+    if (tvar > 0.0 && isfinite(tvar))
+        lo = fmax(fmin(lo, tvar), 0.1 * lo);
+    hi = fmax(hi, tvar > 0.0 && isfinite(tvar) ? tvar : 0.0);
+    /* Not rounded out to whole decades: the columns go to the bars. */
+    struct scale xs = {.lo = lo / 1.25, .hi = hi * 1.25, .log = true};
+
+    const bool wide = in.w >= 44;
+    const int labw = wide ? 17 : 11, ratw = 6;
+    const int x0 = in.x + labw, bw = in.w - labw - ratw;
+    if (bw < 6)
+        return;
+
+    /* Header: column names and the decades of the axis. */
+    screen_puts(s, in.x, in.y, labw, wide ? (s->ascii ? " k  lambda   e*l" : " k    λ_k   ηλ_k")
+                                          : (s->ascii ? " k  lambda" : " k    λ_k"),
+                THEME_DIM);
+    double ticks[SCALE_MAX_TICKS];
+    size_t nt = scale_ticks(&xs, 6, ticks);
+    int next_free = x0;
+    for (size_t t = 0; t < nt; t++) {
+        int len = scale_format(ticks[t], a, sizeof a);
+        int c = ou_col(x0, bw, scale_frac(&xs, ticks[t]));
+        if (c + len > x0 + bw)
+            c = x0 + bw - len;
+        if (c < next_free)
+            continue;
+        screen_puts(s, c, in.y, len, a, THEME_AXIS);
+        next_free = c + len + 1;
+    }
+    screen_puts(s, in.x + in.w - ratw + 1, in.y, ratw - 1, "m/p", THEME_DIM);
+
+    int row = 1;
+    for (int i = 0; i < nshow; i++, row++) {
+        size_t k = idx[i];
+        double el = fl->eta * fl->lambda[k];
+        int y = in.y + row;
+        char lam[16], etl[16];
+        snprintf(lam, sizeof lam, "%.3g", fl->lambda[k]);
+        snprintf(etl, sizeof etl, el >= 0.001 ? "%.3f" : "%.0e", el);
+        snprintf(buf, sizeof buf, "%2zu %6s", k + 1, lam);
+        int col = in.x + screen_puts(s, in.x, y, labw, buf, THEME_TEXT);
+        if (wide) {
+            enum theme_role es = el >= PANES_ETAL_LIMIT  ? THEME_ERROR
+                                 : el > PANES_ETAL_WARN ? THEME_WARN
+                                                        : THEME_TEXT;
+            snprintf(buf, sizeof buf, " %6s", etl);
+            screen_puts(s, col, y, labw - (col - in.x), buf, es);
+        }
+        ou_bar(s, x0, y, bw, scale_frac(&xs, fl->var[k]), THEME_REG);
+        if (fl->var_pred[k] > 0.0)
+            screen_put(s, ou_col(x0, bw, scale_frac(&xs, fl->var_pred[k])), y,
+                       s->ascii ? '|' : 0x2503, THEME_FLOOR);
+        double ratio = fl->var_pred[k] > 0.0 ? fl->var[k] / fl->var_pred[k] : NAN;
+        snprintf(buf, sizeof buf, isfinite(ratio) ? "%5.2f" : "  n/a", ratio);
+        screen_puts(s, in.x + in.w - ratw, y, ratw, buf,
+                    fl->knobs_changed ? THEME_DIM : THEME_BOLD);
+    }
+
+    /* The tangent space, per dimension: no noise enters, nothing pulls back. */
+    if (row < in.h) {
+        int y = in.y + row++;
+        snprintf(buf, sizeof buf, wide ? " T  tangent/dim" : " T tan/dim");
+        screen_puts(s, in.x, y, labw, buf, THEME_TEXT);
+        double f = scale_frac(&xs, tvar);
+        if (tvar > 0.0 && f * (double)bw < 1.0) {
+            snprintf(buf, sizeof buf, s->ascii ? "< %.2g" : "◂ %.2g", tvar);
+            screen_puts(s, x0, y, bw, buf, THEME_EMA);
+        } else {
+            ou_bar(s, x0, y, bw, f, THEME_EMA);
+        }
+        snprintf(buf, sizeof buf, "%zu d", tdim);
+        screen_puts(s, in.x + in.w - ratw + 1, y, ratw - 1, buf, THEME_DIM);
+    }
+    if (row < in.h)
+        ou_drift_line(s, in, row++, fl);
+    if (status && row < in.h) {
+        struct field f[4];
+        int n = 0;
+        memset(f, 0, sizeof f);
+        f[n] = (struct field){.label = "window", .vstyle = THEME_TEXT, .prio = 0};
+        snprintf(f[n].value, sizeof f[n].value, "%s", panes_group(fl->window, a, sizeof a));
+        n++;
+        f[n] = (struct field){.label = "next", .vstyle = THEME_TEXT, .prio = 2};
+        snprintf(f[n].value, sizeof f[n].value, "%.0f%%",
+                 v->fl_window ? 100.0 * (double)v->fl_filled / (double)v->fl_window : 0.0);
+        n++;
+        if (fl->knobs_changed) {
+            f[n] = (struct field){.label = "", .vstyle = THEME_WARN, .prio = 1};
+            snprintf(f[n].value, sizeof f[n].value, "knobs changed in it");
+            n++;
+        } else if (fl->batch < snap->data.n) {
+            f[n] = (struct field){.label = "", .vstyle = THEME_DIM, .prio = 1};
+            snprintf(f[n].value, sizeof f[n].value, "B<n: sampling noise adds");
+            n++;
+        }
+        f[n] = (struct field){.label = "kick", .vstyle = THEME_TEXT, .prio = 3};
+        snprintf(f[n].value, sizeof f[n].value, "%.3g", v->kick_size);
+        n++;
+        pack_fields(s, in.x + 1, in.y + row, in.w - 2, f, n);
+    }
+}
+
+/* The fourth pane: the OU bars, or the stability history (o toggles). */
+static void
+pane_slot4_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
+                const struct view *v)
+{
+    if (v->ou_pane)
+        pane_ou_draw(s, r, snap, v);
+    else
+        pane_stab_draw(s, r, snap, v);
+}
+
+/* Kick and projection marks along the top row of a history plot. */
+static void
+draw_marks(struct plot *p, const struct view *v)
+{
+    static const uint32_t glyph[] = {[MARK_TOP] = 0x2195,      /* ↕ */
+                                     [MARK_TANGENT] = 0x2194,  /* ↔ */
+                                     [MARK_DOWNHILL] = 0x2193, /* ↓ */
+                                     [MARK_UPHILL] = 0x2191,   /* ↑ */
+                                     [MARK_PROJECT] = 0x22A5}; /* ⊥ */
+    static const char ascii[] = {[MARK_TOP] = 'V',
+                                 [MARK_TANGENT] = 'T',
+                                 [MARK_DOWNHILL] = 'd',
+                                 [MARK_UPHILL] = 'u',
+                                 [MARK_PROJECT] = 'P'};
+    if (!p->s || p->cr.w <= 0 || p->cr.h <= 0 || p->cv.cw <= 0)
+        return;
+    double ytop = scale_value(&p->ys, 1.0);
+    for (size_t i = 0; i < v->nmarks; i++) {
+        int dx, dy;
+        if (!plot_dot(p, v->marks[i].step, ytop, &dx, &dy) || dx < 0 || dx >= p->cv.dw)
+            continue;
+        enum view_mark_kind k = v->marks[i].kind;
+        screen_put(p->s, p->cr.x + dx / p->cv.cw, p->cr.y,
+                   p->s->ascii ? (uint32_t)ascii[k] : glyph[k], THEME_NOTICE);
+    }
 }
 
 /* ---- status line, hint bar, help, too small ---- */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "ouscope/engine.h"
+#include "ouscope/fluct.h"
 #include "render/canvas.h"
 #include "render/history.h"
 #include "render/layout.h"
@@ -22,6 +23,13 @@ struct help_entry {
     const char *text;    /* what it does (overlay) or a short label (hint bar) */
     const char *section; /* overlay heading; NULL continues the previous one */
 };
+
+/* A mark on the history panes' step axis: a kick or a projection. */
+struct view_mark {
+    double step;
+    enum view_mark_kind { MARK_TOP, MARK_TANGENT, MARK_DOWNHILL, MARK_UPHILL, MARK_PROJECT } kind;
+};
+#define VIEW_MAX_MARKS 32
 
 /* Everything drawn that is not in the snapshot: view toggles and loop state. */
 struct view {
@@ -45,6 +53,18 @@ struct view {
     const double *dh;
     size_t ndh;
     double dh_steps;
+    /*
+     * The OU pane (ouscope-science(7), OU FLUCTUATIONS): the latest complete
+     * window (NULL before the first), the progress of the window being
+     * collected, and why there is no analysis (fl_off, e.g. n > 64).
+     */
+    bool ou_pane; /* the fourth pane shows the OU bars (else the stability history) */
+    const struct ou_fluct *fl;
+    uint64_t fl_filled, fl_window;
+    const char *fl_off;
+    double kick_size;
+    const struct view_mark *marks; /* oldest first */
+    size_t nmarks;
     const struct help_entry *help_items; /* the overlay, from the key table */
     size_t nhelp;
     const struct help_entry *hints; /* the hint bar, from the key table */

@@ -5,7 +5,7 @@
 . "${OU_SRCDIR:-.}/tests/tui/lib.sh"
 
 panes_shown() {
-    for title in "h(x)" "loss" "reg(θ)" "stability" "? help" "q quit"; do
+    for title in "h(x)" "loss" "reg(θ)" "OU variance" "? help" "q quit"; do
         screen | grep -qF -- "$title" || fail "$1: no \"$title\" on the screen"
     done
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "ouscope/data.h"
 #include "ouscope/engine.h"
+#include "ouscope/fluct.h"
 #include "ouscope/status.h"
 
 /* Each timed batch of steps runs for at least this long, in seconds. */
@@ -254,6 +256,66 @@ bench_snapshot_and_projection(void)
     ou_engine_destroy(e);
 }
 
+/*
+ * The OU analysis (ou_fluct): steps per second with and without the
+ * per-step sampling, and the cost of one refresh of theta_ref (Jacobian,
+ * eigen-decomposition of K, directions, P_T grad reg), which runs inside
+ * the step that ends a window, against the step time and a 30 fps frame.
+ */
+static void
+bench_fluct(size_t m, size_t n)
+{
+    struct ou_engine *e = NULL;
+    if (make_engine(&e, m, n, n, 0.05) != OU_OK) {
+        printf("fluct m=%zu n=%zu: cannot create the engine\n", m, n);
+        return;
+    }
+    const uint64_t steps = m <= 64 ? 2000000 : (m <= 512 ? 200000 : 20000);
+    double off = 0.0, on = 0.0;
+    if (timed_run(e, steps / 4) < 0.0) {
+        printf("fluct m=%zu n=%zu: diverged during warm-up\n", m, n);
+        ou_engine_destroy(e);
+        return;
+    }
+    for (int r = 0; r < BENCH_REPEATS; r++) {
+        ou_fluct_disable(e);
+        double a = timed_run(e, steps);
+        if (ou_fluct_enable(e, 0) != OU_OK) {
+            printf("fluct m=%zu n=%zu: the analysis failed\n", m, n);
+            ou_engine_destroy(e);
+            return;
+        }
+        double b = timed_run(e, steps);
+        if (a < 0.0 || b < 0.0) {
+            printf("fluct m=%zu n=%zu: diverged while timed\n", m, n);
+            ou_engine_destroy(e);
+            return;
+        }
+        off = fmax(off, (double)steps / a);
+        on = fmax(on, (double)steps / b);
+    }
+    struct ou_fluct fl;
+    ou_fluct_get(e, &fl);
+    long reps = 4;
+    double dt;
+    for (;;) {
+        double t0 = now();
+        for (long r = 0; r < reps; r++)
+            ou_fluct_enable(e, 0);
+        dt = now() - t0;
+        if (dt >= 0.3)
+            break;
+        reps *= 4;
+    }
+    double refresh = dt / (double)reps;
+    printf("OU tracking m=%-4zu n=%-2zu B=%-2zu: steps/s %9.0f without, %9.0f with (%+.0f%% per "
+           "step); refresh of theta_ref %.1f us = %.0f steps, %.2f%% of a 30 fps frame, "
+           "once per %llu-step window\n",
+           m, n, n, off, on, 100.0 * (off / on - 1.0), refresh * 1e6, refresh * on,
+           100.0 * refresh * 30.0, (unsigned long long)fl.window);
+    ou_engine_destroy(e);
+}
+
 int
 main(void)
 {
@@ -281,5 +343,8 @@ main(void)
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
         bench_size(&sizes[k], peak);
     bench_snapshot_and_projection();
+    bench_fluct(32, 8);
+    bench_fluct(256, 16);
+    bench_fluct(2048, 32);
     return 0;
 }

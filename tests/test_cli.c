@@ -473,3 +473,19 @@ Test(cli, interval_messages_mark_open_and_closed_ends)
     cr_expect_eq(cli_number("--x", "0", 0.0, true, 1.0, false, &v, &cause), -1);
     free(cause);
 }
+
+/*
+ * Found by fuzzing: a refusal quoted its argument verbatim, so a newline
+ * or an escape sequence in it broke the one-line message (and could drive
+ * the terminal).  Control characters are shown as '?'.
+ */
+Test(cli, control_characters_in_arguments_do_not_reach_the_message)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--lr", "1\n2", NULL);
+    expect_message(rc, cause, "--lr: expected a number in (0, 10], got \"1?2\"");
+    cause = NULL;
+    rc = parse(&o, &cause, "--data", "sin3x", "--glyphs", "\033[2Jx\177", NULL);
+    expect_message(rc, cause, "--glyphs: expected braille, blocks or ascii, got \"?[2Jx?\"");
+}

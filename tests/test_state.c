@@ -177,3 +177,29 @@ Test(state, a_non_finite_parameter_is_refused)
     free(buf);
     ou_engine_destroy(a);
 }
+
+/*
+ * Found by fuzzing: a checksum line with no digits before its newline made
+ * the number parser skip the newline and read past the end of the buffer;
+ * an empty last line was compared with "checksum " past the end too.
+ * The buffer here is a heap copy with no terminating NUL, so under ASan an
+ * over-read is an error, not a silent pass.
+ */
+Test(state, a_checksum_without_digits_is_refused_within_the_buffer)
+{
+    static const char *cases[] = {"ouscope-state 2|\nchecksum \n", "ouscope-state 1\nchecksum \n",
+                                  "ouscope-state 1\nchecksum +1\n", "ouscope-state 1\nchecksum -1\n",
+                                  "ouscope-state 1\nchecksum  1\n", "ouscope-state 1\nx 1\n\n",
+                                  "ouscope-state 1\nchecksum 2c\n\n"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = strlen(cases[i]);
+        char *copy = malloc(len);
+        cr_assert_not_null(copy);
+        memcpy(copy, cases[i], len);
+        struct ou_engine *e = NULL;
+        char why[256];
+        cr_expect_eq(ou_engine_load(&e, copy, len, why, sizeof why), OU_EFORMAT, "case %zu", i);
+        cr_expect_null(e);
+        free(copy);
+    }
+}

@@ -176,8 +176,26 @@ defaults(struct cli_opts *o)
     o->color = true;
 }
 
+static int parse_args(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause);
+
+/*
+ * Messages quote what was typed; control characters in it (a newline in
+ * an argument, an escape sequence) are shown as '?' so that a refusal
+ * stays one line and never drives the terminal.
+ */
 int
 cli_parse(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
+{
+    int r = parse_args(argc, argv, o, out, cause);
+    if (r < 0 && *cause)
+        for (unsigned char *c = (unsigned char *)*cause; *c; c++)
+            if (*c < 0x20 || *c == 0x7f)
+                *c = '?';
+    return r;
+}
+
+static int
+parse_args(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
 {
     defaults(o);
     opterr = 0;

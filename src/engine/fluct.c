@@ -198,13 +198,8 @@ finish_window(struct ou_engine *e, struct ou_fluct_state *f)
 /* Four doubles as one vector (AVX where built for it, else pairs or scalars). */
 typedef double ou_v4 __attribute__((vector_size(32)));
 
-static inline ou_v4
-v4_load(const double *x)
-{
-    ou_v4 v;
-    memcpy(&v, x, sizeof v);
-    return v;
-}
+/* Four consecutive doubles into a vector (memcpy: no alignment assumed). */
+#define V4_LOAD(v, x) memcpy(&(v), (x), sizeof(v))
 
 void
 ou_fluct_sample(struct ou_engine *e, const double *theta, const double *res, double reg)
@@ -237,14 +232,21 @@ ou_fluct_sample(struct ou_engine *e, const double *theta, const double *res, dou
     for (size_t b = 0; b < nd; b += 4) {
         const double *vb = f->Vt + (b / 4) * p * 4;
         ou_v4 a0 = {0.0, 0.0, 0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0;
+        ou_v4 w0, w1, w2, w3;
         for (q = 0; q + 4 <= p; q += 4) {
-            a0 += v4_load(vb + 4 * q) * dlt[q];
-            a1 += v4_load(vb + 4 * q + 4) * dlt[q + 1];
-            a2 += v4_load(vb + 4 * q + 8) * dlt[q + 2];
-            a3 += v4_load(vb + 4 * q + 12) * dlt[q + 3];
+            V4_LOAD(w0, vb + 4 * q);
+            V4_LOAD(w1, vb + 4 * q + 4);
+            V4_LOAD(w2, vb + 4 * q + 8);
+            V4_LOAD(w3, vb + 4 * q + 12);
+            a0 += w0 * dlt[q];
+            a1 += w1 * dlt[q + 1];
+            a2 += w2 * dlt[q + 2];
+            a3 += w3 * dlt[q + 3];
         }
-        for (; q < p; q++)
-            a0 += v4_load(vb + 4 * q) * dlt[q];
+        for (; q < p; q++) {
+            V4_LOAD(w0, vb + 4 * q);
+            a0 += w0 * dlt[q];
+        }
         ou_v4 sum = (a0 + a1) + (a2 + a3);
         memcpy(s + b, &sum, sizeof sum);
     }

@@ -9,6 +9,7 @@
 
 #include "ouscope/engine.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -219,7 +220,9 @@ static bool
 parse_u64(const char *s, uint64_t *v, const char **rest, int base)
 {
     char *end;
-    if (*s == '-' || *s == ' ' || *s == '\0')
+    /* A digit first: strtoull would skip white space (a newline too, and
+     * on past the end of a buffer that is not NUL-terminated) and signs. */
+    if (!(base == 16 ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s)))
         return false;
     errno = 0;
     unsigned long long x = strtoull(s, &end, base);
@@ -394,7 +397,7 @@ ou_engine_load(struct ou_engine **out, const char *buf, size_t len, char *why, s
     }
     uint64_t want = 0, got;
     const char *rest;
-    if (!last || strncmp(last, "checksum ", 9) != 0 ||
+    if (!last || (size_t)(buf + len - last) < 10 || memcmp(last, "checksum ", 9) != 0 ||
         !parse_u64(last + 9, &want, &rest, 16) || *rest != '\n' ||
         (got = fnv1a(buf, (size_t)(last - buf))) != want) {
         free(d);

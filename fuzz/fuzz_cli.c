@@ -1,0 +1,49 @@
+/*
+ * libFuzzer harness: the command line.  The input is split at NUL bytes
+ * into arguments (at most 32).  cli_parse must either accept them, print
+ * help/version, or refuse with a one-line cause that names a flag or
+ * argument; never a crash or a leak.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/cli.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len);
+
+#define FUZZ_MAX_ARGS 32
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
+{
+    static FILE *sink;
+    if (!sink)
+        sink = fopen("/dev/null", "w");
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return 0;
+    memcpy(copy, buf, len);
+    copy[len] = '\0';
+    char *argv[FUZZ_MAX_ARGS + 2];
+    int argc = 0;
+    argv[argc++] = "ouscope";
+    for (size_t i = 0; i <= len && argc <= FUZZ_MAX_ARGS;) {
+        argv[argc++] = copy + i;
+        i += strlen(copy + i) + 1;
+    }
+    argv[argc] = NULL;
+    struct cli_opts o;
+    char *cause = NULL;
+    int r = cli_parse(argc, argv, &o, sink, &cause);
+    if (r < 0 && (!cause || !cause[0] || strchr(cause, '\n')))
+        abort();
+    if (r >= 0 && cause)
+        abort();
+    free(cause);
+    free(copy);
+    return 0;
+}

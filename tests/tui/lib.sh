@@ -121,3 +121,13 @@ release() {
 oct() {
     printf '\\%03o' "$1"
 }
+
+# wait_dead_now: "alive" if the program still runs, else its status (no waiting).
+wait_dead_now() {
+    d=$($T display -p -t app '#{pane_dead}' 2>/dev/null)
+    if [ "$d" = 0 ]; then
+        echo alive
+    else
+        wait_dead
+    fi
+}

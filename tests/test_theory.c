@@ -56,8 +56,8 @@ Test(theory, no_noise_freezes_reg_and_noise_makes_it_fall, .timeout = 120)
     double reg0 = reg_now(e);
     cr_assert_eq(ou_engine_run(e, 1000000, NULL), OU_OK);
     double reg1 = reg_now(e);
-    cr_expect(fabs(reg1 - reg0) < 1e-8 * reg0, "reg moved from %.12g to %.12g without noise",
-              reg0, reg1);
+    cr_expect(fabs(reg1 - reg0) < 1e-8 * reg0, "reg moved from %.12g to %.12g without noise", reg0,
+              reg1);
 
     ou_engine_set_sigma(e, 0.5);
     cr_assert_eq(ou_engine_run(e, 200000, NULL), OU_OK);
@@ -178,8 +178,8 @@ Test(theory, small_eta_floor_is_the_exact_sum_to_first_order)
     ou_engine_metrics(e, m);
     const struct ou_model *md = ou_engine_model(e);
     const struct ou_data *d = ou_engine_data(e);
-    double exact = ref_loss_floor_exact(ou_engine_theta(e), md->width, md->bias, d->x, d->n, 0.05,
-                                        0.5, 8);
+    double exact =
+        ref_loss_floor_exact(ou_engine_theta(e), md->width, md->bias, d->x, d->n, 0.05, 0.5, 8);
     double bound = 1.0 / (1.0 - m->eta_lambda / 2.0);
     cr_expect(exact >= m->loss_floor * (1 - 1e-12) && exact <= m->loss_floor * bound * (1 + 1e-12),
               "exact %g, small-eta %g, bound factor %g", exact, m->loss_floor, bound);

@@ -31,8 +31,7 @@ struct sbuf {
     bool failed;
 };
 
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 sb_printf(struct sbuf *b, const char *fmt, ...)
@@ -104,8 +103,8 @@ ou_engine_save(const struct ou_engine *e, char **buf, size_t *len)
     sb_printf(&b, "seed %" PRIu64 "\neta %a\nsigma %a\nbatch %zu\nnoise %s\n", c->seed, c->eta,
               c->sigma, c->batch, ou_noise_kind_name(c->noise));
     sb_printf(&b, "momentum %a\nfrozen %d\nema_steps %a\n", c->momentum, c->frozen, e->ema_steps);
-    sb_printf(&b, "step %" PRIu64 "\ndiverged %d %" PRIu64 "\n", e->step,
-              e->status == OU_EDIVERGED, e->diverged_at);
+    sb_printf(&b, "step %" PRIu64 "\ndiverged %d %" PRIu64 "\n", e->step, e->status == OU_EDIVERGED,
+              e->diverged_at);
     sb_printf(&b, "reg_ema %d %a\n", e->ema_init, e->reg_ema);
     sb_printf(&b, "clock %a %a\n", e->clock, e->mark_clock);
     put_rng(&b, "rng_batch", &e->rng_batch);
@@ -149,8 +148,8 @@ struct reader {
     size_t whylen;
 };
 
-static enum ou_status
-fail(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static enum ou_status fail(struct reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static enum ou_status
 fail(struct reader *r, const char *fmt, ...)
@@ -264,8 +263,7 @@ read_rng(struct reader *r, const char *key, struct ou_rng *g)
         const char *rest;
         while (*s == ' ')
             s++;
-        NEED(parse_u64(s, &g->s[i], &rest, 16), "expected \"%s\" with four hexadecimal words",
-             key);
+        NEED(parse_u64(s, &g->s[i], &rest, 16), "expected \"%s\" with four hexadecimal words", key);
         s = rest;
     }
     NEED(at_end(s) && (g->s[0] | g->s[1] | g->s[2] | g->s[3]) != 0,
@@ -375,7 +373,8 @@ ou_engine_load(struct ou_engine **out, const char *buf, size_t len, char *why, s
     if (why && whylen)
         why[0] = '\0';
 
-    if (len == 0 || strncmp(buf, STATE_MAGIC " ", len < sizeof STATE_MAGIC ? len : sizeof STATE_MAGIC) != 0 ||
+    if (len == 0 ||
+        strncmp(buf, STATE_MAGIC " ", len < sizeof STATE_MAGIC ? len : sizeof STATE_MAGIC) != 0 ||
         len < sizeof STATE_MAGIC) {
         free(d);
         snprintf(why, whylen, "%s",
@@ -401,9 +400,10 @@ ou_engine_load(struct ou_engine **out, const char *buf, size_t len, char *why, s
         !parse_u64(last + 9, &want, &rest, 16) || *rest != '\n' ||
         (got = fnv1a(buf, (size_t)(last - buf))) != want) {
         free(d);
-        snprintf(why, whylen, "%s", len == 0 ? "the file is empty"
-                                             : "checksum missing or wrong: the file is truncated "
-                                               "or damaged");
+        snprintf(why, whylen, "%s",
+                 len == 0 ? "the file is empty"
+                          : "checksum missing or wrong: the file is truncated "
+                            "or damaged");
         return OU_EFORMAT;
     }
     rd.end = last;
@@ -446,8 +446,8 @@ ou_engine_load(struct ou_engine **out, const char *buf, size_t len, char *why, s
          "bad random stream state");
     s = expect(r, "mark");
     STEP(s && parse_u64(s, &mark_step, &rest, 10) && *rest == ' ' &&
-             parse_u64(rest + 1, &mark_ema_init, &rest, 10) && mark_ema_init <= 1 &&
-             *rest == ' ' && parse_double(rest + 1, &mark_reg_ema, &rest) && at_end(rest),
+             parse_u64(rest + 1, &mark_ema_init, &rest, 10) && mark_ema_init <= 1 && *rest == ' ' &&
+             parse_double(rest + 1, &mark_reg_ema, &rest) && at_end(rest),
          "expected \"mark <step> <0|1> <number>\"");
     STEP(read_rng(r, "mark_batch", &mb) == OU_OK && read_rng(r, "mark_noise", &mn) == OU_OK,
          "bad random stream state");

@@ -93,8 +93,7 @@ ref_grad_h(const double *theta, size_t m, bool bias, double x, double *g)
  * measured against the clean labels.
  */
 double
-ref_loss(const double *theta, size_t m, bool bias, const double *x,
-         const double *y, size_t n)
+ref_loss(const double *theta, size_t m, bool bias, const double *x, const double *y, size_t n)
 {
     double sum = 0.0;
     size_t i;
@@ -112,8 +111,8 @@ ref_loss(const double *theta, size_t m, bool bias, const double *x,
  * data point at a time.
  */
 void
-ref_loss_grad(const double *theta, size_t m, bool bias, const double *x,
-              const double *y, size_t n, double *g)
+ref_loss_grad(const double *theta, size_t m, bool bias, const double *x, const double *y, size_t n,
+              double *g)
 {
     size_t p = ref_nparams(m, bias);
     double *gi = xmalloc(p, sizeof(*gi));
@@ -139,9 +138,8 @@ ref_loss_grad(const double *theta, size_t m, bool bias, const double *x,
  * where eps_k is the label noise drawn for the k-th batch member.
  */
 void
-ref_batch_grad(const double *theta, size_t m, bool bias, const double *x,
-               const double *y, const size_t *idx, const double *eps,
-               size_t B, double *g)
+ref_batch_grad(const double *theta, size_t m, bool bias, const double *x, const double *y,
+               const size_t *idx, const double *eps, size_t B, double *g)
 {
     size_t p = ref_nparams(m, bias);
     double *gi = xmalloc(p, sizeof(*gi));
@@ -192,8 +190,7 @@ ref_reg(const double *theta, size_t m, bool bias, const double *x, size_t n)
  * with u_ij = w_j x_i + b_j and 1_ij = [u_ij > 0].
  */
 void
-ref_reg_grad(const double *theta, size_t m, bool bias, const double *x,
-             size_t n, double *g)
+ref_reg_grad(const double *theta, size_t m, bool bias, const double *x, size_t n, double *g)
 {
     const double *a = theta;
     const double *w = theta + m;
@@ -228,8 +225,7 @@ ref_reg_grad(const double *theta, size_t m, bool bias, const double *x,
  * is part of the model.
  */
 void
-ref_path_norms(const double *theta, size_t m, bool bias, double *l1,
-               double *l2)
+ref_path_norms(const double *theta, size_t m, bool bias, double *l1, double *l2)
 {
     const double *a = theta;
     const double *w = theta + m;
@@ -261,8 +257,7 @@ ref_path_norms(const double *theta, size_t m, bool bias, double *l1,
  * the result is 0 when there are none.
  */
 double
-ref_balance(const double *theta, size_t m, bool bias, const double *x,
-            size_t n, size_t *count)
+ref_balance(const double *theta, size_t m, bool bias, const double *x, size_t n, size_t *count)
 {
     const double *a = theta;
     const double *w = theta + m;
@@ -302,8 +297,7 @@ ref_balance(const double *theta, size_t m, bool bias, const double *x,
  * where row i of the Jacobian J is grad h(x_i).
  */
 void
-ref_ntk(const double *theta, size_t m, bool bias, const double *x, size_t n,
-        double *K)
+ref_ntk(const double *theta, size_t m, bool bias, const double *x, size_t n, double *K)
 {
     size_t p = ref_nparams(m, bias);
     double *J = xmalloc(n * p, sizeof(*J));
@@ -380,8 +374,7 @@ ref_eig_sym(double *A, size_t n, double *evals, double *evecs)
                 if (fabs(tau) > 1e150)
                     t = 0.5 / tau;
                 else
-                    t = (tau >= 0.0 ? 1.0 : -1.0)
-                        / (fabs(tau) + sqrt(1.0 + tau * tau));
+                    t = (tau >= 0.0 ? 1.0 : -1.0) / (fabs(tau) + sqrt(1.0 + tau * tau));
                 c = 1.0 / sqrt(1.0 + t * t);
                 s = t * c;
 
@@ -416,8 +409,7 @@ ref_eig_sym(double *A, size_t n, double *evals, double *evecs)
     for (i = 0; i < n; i++) {
         size_t pos = i;
 
-        while (pos > 0 && A[order[pos - 1] * n + order[pos - 1]]
-                              > A[i * n + i]) {
+        while (pos > 0 && A[order[pos - 1] * n + order[pos - 1]] > A[i * n + i]) {
             order[pos] = order[pos - 1];
             pos--;
         }
@@ -438,8 +430,7 @@ ref_eig_sym(double *A, size_t n, double *evals, double *evecs)
  * routine above.
  */
 double
-ref_lambda_max_K(const double *theta, size_t m, bool bias, const double *x,
-                 size_t n)
+ref_lambda_max_K(const double *theta, size_t m, bool bias, const double *x, size_t n)
 {
     double *K = xmalloc(n * n, sizeof(*K));
     double *ev = xmalloc(n, sizeof(*ev));
@@ -466,8 +457,8 @@ ref_lambda_max_K(const double *theta, size_t m, bool bias, const double *x,
  * returned.
  */
 size_t
-ref_effective_kinks(const double *theta, size_t m, bool bias, double x1,
-                    double xn, double *pos, double *slope)
+ref_effective_kinks(const double *theta, size_t m, bool bias, double x1, double xn, double *pos,
+                    double *slope)
 {
     const double *a = theta;
     const double *w = theta + m;
@@ -507,8 +498,7 @@ ref_effective_kinks(const double *theta, size_t m, bool bias, double x1,
         double sum_s = ks[i], sum_t = kt[i];
         size_t members = 1;
 
-        while (i + members < nk
-               && kt[i + members] - kt[i + members - 1] < merge) {
+        while (i + members < nk && kt[i + members] - kt[i + members - 1] < merge) {
             sum_s += ks[i + members];
             sum_t += kt[i + members];
             members++;
@@ -533,8 +523,7 @@ ref_effective_kinks(const double *theta, size_t m, bool bias, double x1,
  * position.
  */
 int
-ref_convexity_changes_h(const double *theta, size_t m, bool bias, double x1,
-                        double xn)
+ref_convexity_changes_h(const double *theta, size_t m, bool bias, double x1, double xn)
 {
     double *slope = xmalloc(m, sizeof(*slope));
     size_t nk = ref_effective_kinks(theta, m, bias, x1, xn, NULL, slope);
@@ -584,8 +573,7 @@ ref_convexity_changes_data(const double *x, const double *y, size_t n)
  * TV = sum_k |slope_{k+1} - slope_k|.
  */
 double
-ref_tv_hprime_grid(const double *theta, size_t m, bool bias, double x1,
-                   double xn, size_t grid)
+ref_tv_hprime_grid(const double *theta, size_t m, bool bias, double x1, double xn, size_t grid)
 {
     double dt, prev_h, prev_slope = 0.0, tv = 0.0;
     size_t k;
@@ -659,9 +647,8 @@ ref_spline(const double *x, const double *y, size_t n, double t)
  * data point x_i.
  */
 double
-ref_max_dev_spline_grid(const double *theta, size_t m, bool bias,
-                        const double *x, const double *y, size_t n,
-                        size_t grid)
+ref_max_dev_spline_grid(const double *theta, size_t m, bool bias, const double *x, const double *y,
+                        size_t n, size_t grid)
 {
     double worst = 0.0;
     size_t i, k;
@@ -669,9 +656,7 @@ ref_max_dev_spline_grid(const double *theta, size_t m, bool bias,
     if (n == 0)
         return 0.0;
     for (k = 0; k <= grid; k++) {
-        double t = grid > 0
-            ? x[0] + (x[n - 1] - x[0]) * (double)k / (double)grid
-            : x[0];
+        double t = grid > 0 ? x[0] + (x[n - 1] - x[0]) * (double)k / (double)grid : x[0];
         double dev = fabs(ref_h(theta, m, bias, t) - ref_spline(x, y, n, t));
 
         if (dev > worst)
@@ -693,9 +678,8 @@ ref_max_dev_spline_grid(const double *theta, size_t m, bool bias,
  * small eta it reduces to (eta sigma^2 / 4B) reg, since tr K = reg.
  */
 double
-ref_loss_floor_exact(const double *theta, size_t m, bool bias,
-                     const double *x, size_t n, double eta, double sigma,
-                     size_t B)
+ref_loss_floor_exact(const double *theta, size_t m, bool bias, const double *x, size_t n,
+                     double eta, double sigma, size_t B)
 {
     double *K = xmalloc(n * n, sizeof(*K));
     double *ev = xmalloc(n, sizeof(*ev));
@@ -740,8 +724,8 @@ lcg_uniform(uint32_t *state, double lo, double hi)
  * with steps near 1e-6 never cross a ReLU kink at a data point.
  */
 void
-ref_theta_far_from_kinks(double *theta, size_t m, bool bias, const double *x,
-                         size_t n, unsigned seed)
+ref_theta_far_from_kinks(double *theta, size_t m, bool bias, const double *x, size_t n,
+                         unsigned seed)
 {
     double *a = theta;
     double *w = theta + m;
@@ -791,4 +775,36 @@ ref_hess_vec(const double *theta, size_t m, bool bias, double x, const double *v
     }
     if (bias)
         out[3 * m] = 0.0;
+}
+
+/* Solve A x = b (n x n, row-major, overwritten; x into b) by Gaussian elimination with partial
+ * pivoting. */
+void
+ref_solve(double *A, double *b, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        size_t piv = c;
+        for (size_t r = c + 1; r < n; r++)
+            if (fabs(A[r * n + c]) > fabs(A[piv * n + c]))
+                piv = r;
+        for (size_t k = 0; k < n; k++) {
+            double t = A[c * n + k];
+            A[c * n + k] = A[piv * n + k];
+            A[piv * n + k] = t;
+        }
+        double t = b[c];
+        b[c] = b[piv];
+        b[piv] = t;
+        for (size_t r = c + 1; r < n; r++) {
+            double f = A[r * n + c] / A[c * n + c];
+            for (size_t k = c; k < n; k++)
+                A[r * n + k] -= f * A[c * n + k];
+            b[r] -= f * b[c];
+        }
+    }
+    for (size_t r = n; r-- > 0;) {
+        for (size_t k = r + 1; k < n; k++)
+            b[r] -= A[r * n + k] * b[k];
+        b[r] /= A[r * n + r];
+    }
 }

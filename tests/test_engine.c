@@ -192,13 +192,13 @@ check_balance_identity(size_t B, double eta)
             double a0 = t0[j], w0 = t0[M + j], b0 = t0[2 * M + j];
             double a1 = t1[j], w1 = t1[M + j], b1 = t1[2 * M + j];
             double dq = (a1 * a1 - w1 * w1 - b1 * b1) - (a0 * a0 - w0 * w0 - b0 * b0);
-            double pred = eta * eta * (g[j] * g[j] - g[M + j] * g[M + j] -
-                                       g[2 * M + j] * g[2 * M + j]);
+            double pred =
+                eta * eta * (g[j] * g[j] - g[M + j] * g[M + j] - g[2 * M + j] * g[2 * M + j]);
             double scale = a0 * a0 + w0 * w0 + b0 * b0;
             double err = fabs(dq - pred) / scale;
             worst = fmax(worst, err);
-            cr_assert(err < 1e-12, "B=%zu step %d unit %zu: dq %.17g, predicted %.17g", B, step,
-                      j, dq, pred);
+            cr_assert(err < 1e-12, "B=%zu step %d unit %zu: dq %.17g, predicted %.17g", B, step, j,
+                      dq, pred);
         }
     }
     cr_log_info("balance identity, B=%zu: worst relative error %g", B, worst);
@@ -403,8 +403,8 @@ Test(engine, momentum_follows_the_heavy_ball_update)
     size_t p = m->p, idx[8] = {0, 1, 2, 3, 4, 5, 6, 7};
     double eps[8] = {0};
     ou_engine_set_momentum(e, 0.9);
-    double *t0 = malloc(p * sizeof *t0), *g0 = malloc(p * sizeof *g0),
-           *g1 = malloc(p * sizeof *g1), *t1 = malloc(p * sizeof *t1);
+    double *t0 = malloc(p * sizeof *t0), *g0 = malloc(p * sizeof *g0), *g1 = malloc(p * sizeof *g1),
+           *t1 = malloc(p * sizeof *t1);
     memcpy(t0, ou_engine_theta(e), p * sizeof *t0);
     ref_batch_grad(t0, m->width, m->bias, d->x, d->y, idx, eps, 8, g0);
     ou_engine_step_with(e, idx, 8, eps);
@@ -461,43 +461,12 @@ Test(engine, run_step_adds_sigma_z_from_the_noise_stream)
         cr_assert_eq(ou_engine_run(e, 1, NULL), OU_OK);
         const double *t1 = ou_engine_theta(e);
         for (size_t k = 0; k < p; k++)
-            cr_expect(tu_close(t1[k], t0[k] - eta * g[k], 1e-15, 1e-13), "step %d theta[%zu]",
-                      s, k);
+            cr_expect(tu_close(t1[k], t0[k] - eta * g[k], 1e-15, 1e-13), "step %d theta[%zu]", s,
+                      k);
     }
     free(t0);
     free(g);
     ou_engine_destroy(e);
-}
-
-/* Solve A x = b in place (A n x n row-major, x into b) with partial pivoting. */
-static void
-solve_dense(double *A, double *b, size_t n)
-{
-    for (size_t c = 0; c < n; c++) {
-        size_t piv = c;
-        for (size_t i = c + 1; i < n; i++)
-            if (fabs(A[i * n + c]) > fabs(A[piv * n + c]))
-                piv = i;
-        for (size_t k = 0; k < n; k++) {
-            double t = A[c * n + k];
-            A[c * n + k] = A[piv * n + k];
-            A[piv * n + k] = t;
-        }
-        double t = b[c];
-        b[c] = b[piv];
-        b[piv] = t;
-        for (size_t i = c + 1; i < n; i++) {
-            double f = A[i * n + c] / A[c * n + c];
-            for (size_t k = c; k < n; k++)
-                A[i * n + k] -= f * A[c * n + k];
-            b[i] -= f * b[c];
-        }
-    }
-    for (size_t c = n; c-- > 0;) {
-        for (size_t k = c + 1; k < n; k++)
-            b[c] -= A[c * n + k] * b[k];
-        b[c] /= A[c * n + c];
-    }
 }
 
 /*
@@ -534,7 +503,7 @@ run_step_noise(struct ou_engine *e, double *eps, bool *in)
                 G[i * n + k] += J[i * p + q] * J[k * p + q];
         }
     }
-    solve_dense(G, c, n);
+    ref_solve(G, c, n);
     for (size_t i = 0; i < n; i++) {
         in[i] = fabs(c[i]) > 1e-6;
         eps[i] = in[i] ? r[i] - B * c[i] : 0.0;
@@ -567,8 +536,7 @@ Test(engine, frozen_noise_is_one_draw_per_point_whatever_the_batch)
         bool in[8];
         run_step_noise(full, eps8, in);
         for (int i = 0; i < 8; i++) {
-            cr_assert(in[i], "%s: point %d missing from the full batch", ou_noise_kind_name(nk),
-                      i);
+            cr_assert(in[i], "%s: point %d missing from the full batch", ou_noise_kind_name(nk), i);
             if (nk == OU_NOISE_PM)
                 cr_expect(tu_close(fabs(eps8[i]), sigma, tol, 0), "pm: |eps_%d| = %.17g", i,
                           fabs(eps8[i]));
@@ -711,8 +679,8 @@ Test(engine, reg_ema_follows_its_recursion)
         ema = t == 0 ? reg : ema + (reg - ema) / 4.0;
         cr_assert_eq(ou_engine_step_with(e, batches[t % 4], 3, eps), OU_OK);
         cr_assert_eq(ou_engine_metrics(e, mt), OU_OK);
-        cr_expect(tu_close(mt->reg_ema, ema, 1e-14, 1e-12), "step %d: reg_ema %.17g, want %.17g",
-                  t, mt->reg_ema, ema);
+        cr_expect(tu_close(mt->reg_ema, ema, 1e-14, 1e-12), "step %d: reg_ema %.17g, want %.17g", t,
+                  mt->reg_ema, ema);
     }
     free(mt);
     ou_engine_destroy(e);

@@ -201,37 +201,6 @@ Test(linear, full_batch_ou_is_exact_at_eta_0_2, .timeout = 300)
     check_full_batch(0.2, 3000000);
 }
 
-/* Solve A x = b (n x n, row-major, overwritten) by Gaussian elimination with partial pivoting. */
-static void
-solve(double *A, double *b, int n)
-{
-    for (int c = 0; c < n; c++) {
-        int piv = c;
-        for (int r = c + 1; r < n; r++)
-            if (fabs(A[r * n + c]) > fabs(A[piv * n + c]))
-                piv = r;
-        for (int k = 0; k < n; k++) {
-            double t = A[c * n + k];
-            A[c * n + k] = A[piv * n + k];
-            A[piv * n + k] = t;
-        }
-        double t = b[c];
-        b[c] = b[piv];
-        b[piv] = t;
-        for (int r = c + 1; r < n; r++) {
-            double f = A[r * n + c] / A[c * n + c];
-            for (int k = c; k < n; k++)
-                A[r * n + k] -= f * A[c * n + k];
-            b[r] -= f * b[c];
-        }
-    }
-    for (int r = n - 1; r >= 0; r--) {
-        for (int k = r + 1; k < n; k++)
-            b[r] -= A[r * n + k] * b[k];
-        b[r] /= A[r * n + r];
-    }
-}
-
 /*
  * SCIENCE: B = 1.  With batch {i} chosen uniformly, delta' = A_i delta +
  * eta eps phi_i, A_i = I - eta phi_i phi_i^T, so the stationary second
@@ -288,7 +257,7 @@ Test(linear, batch_1_matches_the_lyapunov_fixed_point, .timeout = 300)
     for (int r = 0; r < Q; r++)
         for (int c = 0; c < Q; c++)
             T[r * Q + c] = (r == c) - T[r * Q + c];
-    solve(T, rhs, Q); /* rhs now holds M in row-space coordinates */
+    ref_solve(T, rhs, (size_t)Q); /* rhs now holds M in row-space coordinates */
 
     struct series s;
     ou_engine_run(e, 20000, NULL);

@@ -275,7 +275,7 @@ save_through_symlink() {
         echo "# --save replaced the symbolic link with a file" >&2
         return 1
     fi
-    contains target "ouscope-state 1"
+    contains target "ouscope-state 2"
 }
 check "--save through a symbolic link replaces its target and keeps the link" save_through_symlink
 

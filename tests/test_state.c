@@ -143,8 +143,8 @@ refused_after_edit(const char *from, const char *to, const char *want)
 
 Test(state, foreign_or_inconsistent_content_is_refused)
 {
-    refused_after_edit("ouscope-state 1", "ouscope-state 2", "version 2 is not supported");
-    refused_after_edit("ouscope-state 1", "something-else 1", "not an ouscope state file");
+    refused_after_edit("ouscope-state 2", "ouscope-state 3", "version 3 is not supported");
+    refused_after_edit("ouscope-state 2", "something-else 2", "not an ouscope state file");
     refused_after_edit("width 32", "width 31", "theta");
     refused_after_edit("width 32", "width 0", "width");
     refused_after_edit("eta ", "eta -", "eta");

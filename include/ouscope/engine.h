@@ -1,6 +1,7 @@
 /*
  * The label-noise SGD engine: a model, its data, the knobs (eta, sigma,
- * batch, noise kind, momentum, fresh or frozen noise) and the RNG streams.
+ * batch, noise kind, momentum, fresh or frozen noise, optimizer) and the
+ * RNG streams.
  * Pure computation: no terminal, no files, no clock; the step count is its
  * only time.  See ouscope-science(7), LABEL-NOISE SGD.
  */
@@ -13,6 +14,7 @@
 
 #include "ouscope/data.h"
 #include "ouscope/model.h"
+#include "ouscope/optim.h"
 #include "ouscope/rng.h"
 #include "ouscope/status.h"
 
@@ -35,11 +37,22 @@ struct ou_config {
     double sigma;  /* label-noise standard deviation */
     size_t batch;  /* B distinct indices per step, 1..n (n = full batch) */
     enum ou_noise_kind noise;
-    double momentum; /* heavy ball: v <- mu v + g, theta <- theta - eta v */
+    double momentum; /* heavy ball: v <- mu v + d, theta <- theta - eta v (not for Adam) */
     bool frozen;     /* reuse one noise draw per point instead of fresh noise */
+    /* The optimizer turns the minibatch gradient g into the step direction d
+     * (include/ouscope/optim.h; ouscope-science(7), OPTIMIZERS). */
+    enum ou_optim_kind optim;
+    double beta1, beta2; /* Adam's decay rates of m and v, in [0, 1) */
+    double rms_decay;    /* RMSProp's decay rate of its mean square, in [0, 1) */
+    double opt_eps;      /* epsilon of the RMSProp and Adam denominators, in (0, 1] */
+    double sam_rho;      /* SAM's ascent radius, in [0, OU_SAM_RHO_MAX] */
 };
 
-/* The reference set-up: width 32, bias on, seed 1, eta 0.05, sigma 0.5, B = 8, Gaussian. */
+/*
+ * The reference set-up: width 32, bias on, seed 1, eta 0.05, sigma 0.5,
+ * B = 8, Gaussian, plain SGD; the optimizers' hyper-parameters at the
+ * OU_*_DEFAULT values of optim.h.
+ */
 void ou_config_default(struct ou_config *c);
 
 /* Name of a noise kind: "gauss" or "pm". */
@@ -69,6 +82,20 @@ struct ou_metrics {
     double lambda_max;     /* largest eigenvalue of K = (1/n) J J^T */
     double eta_lambda;     /* eta * lambda_max; stability needs < 2 */
     double loss_floor;     /* predicted (eta sigma^2 / 4B) * reg */
+    /*
+     * Implicit regularisers (ouscope-science(7), IMPLICIT REGULARIZERS).
+     * igr: Smith et al.'s (eta / 4 nb) sum_k |grad L_k|^2 on the clean
+     * labels over a fixed partition of the data into nb = ceil(n / B)
+     * minibatches, batch k holding the points i with i mod nb = k.
+     * r_eta: Damian et al.'s -(1/2 eta) sum_k log(1 - eta lambda_k / 2)
+     * over the eigenvalues lambda_k of the Gauss-Newton Hessian (1/n) J^T J
+     * (those of K; it equals the Hessian of L where L = 0); NaN when
+     * eta lambda_max >= 2, where it is undefined.
+     */
+    double igr;
+    double r_eta;
+    double noise_lambda; /* Damian's lambda = eta sigma^2 / B, the weight of r_eta */
+    double unit_balance; /* mean over units of |a_j^2 - w_j^2 - b_j^2| (NaN for linear) */
     double tv_hprime;      /* total variation of h' on [x_1, x_n] */
     double spline_tv;      /* the linear spline's value of the same */
     double max_dev_spline; /* max over [x_1, x_n] of |h - spline| */
@@ -148,6 +175,26 @@ enum ou_status ou_engine_set_noise(struct ou_engine *e, enum ou_noise_kind k);
 enum ou_status ou_engine_set_momentum(struct ou_engine *e, double mu);
 enum ou_status ou_engine_set_frozen(struct ou_engine *e, bool frozen);
 
+/*
+ * Switch the optimizer (OU_EINVAL for an unknown kind).  Switching to
+ * another kind starts it from zero buffers: the velocity (Adam's first
+ * moment), the second moment and Adam's step count are zeroed, so Adam's
+ * bias correction starts over.  Setting the current kind again keeps its
+ * buffers.  theta, the streams, the step count and every other knob stay.
+ */
+enum ou_status ou_engine_set_optimizer(struct ou_engine *e, enum ou_optim_kind k);
+
+/*
+ * The optimizers' hyper-parameters, each in the range given at struct
+ * ou_config (OU_EINVAL outside it).  They take effect at the next step and
+ * reset nothing, the moment buffers included.
+ */
+enum ou_status ou_engine_set_beta1(struct ou_engine *e, double beta1);
+enum ou_status ou_engine_set_beta2(struct ou_engine *e, double beta2);
+enum ou_status ou_engine_set_rms_decay(struct ou_engine *e, double decay);
+enum ou_status ou_engine_set_opt_eps(struct ou_engine *e, double eps);
+enum ou_status ou_engine_set_sam_rho(struct ou_engine *e, double rho);
+
 /* Time constant, in steps, of the reg EMA (default 1000); OU_EINVAL unless >= 1. */
 enum ou_status ou_engine_set_ema_steps(struct ou_engine *e, double steps);
 
@@ -157,16 +204,23 @@ enum ou_status ou_engine_set_ema_steps(struct ou_engine *e, double steps);
  */
 enum ou_status ou_engine_set_data(struct ou_engine *e, const struct ou_data *data);
 
-/* Back to step 0: the initial theta, zero velocity, the RNG streams as created. */
+/* Back to step 0: the initial theta, zero optimizer buffers, the RNG streams as created. */
 void ou_engine_reset(struct ou_engine *e);
 
 /* Draw new initial parameters and streams from `seed` and go to step 0. */
 void ou_engine_reseed(struct ou_engine *e, uint64_t seed);
 
-/* Remember the current state as the "last good" one (theta, velocity, streams, step). */
+/*
+ * Remember the current state as the "last good" one (theta, the optimizer's
+ * buffers, streams, step).
+ */
 void ou_engine_mark(struct ou_engine *e);
 
-/* Go back to the marked state (the initial one if none was marked); knobs stay. */
+/*
+ * Go back to the marked state (the initial one if none was marked); knobs
+ * stay.  If the optimizer is no longer the one of the mark, its buffers
+ * start from zero instead of the marked ones.
+ */
 void ou_engine_restore_mark(struct ou_engine *e);
 
 /* Step of the mark. */
@@ -180,7 +234,7 @@ const double *ou_engine_theta(const struct ou_engine *e);
 uint64_t ou_engine_step_count(const struct ou_engine *e);
 enum ou_status ou_engine_status(const struct ou_engine *e);
 
-/* Overwrite theta (p values, all finite) and zero the velocity; OU_EINVAL otherwise. */
+/* Overwrite theta (p values, all finite) and zero the optimizer buffers; OU_EINVAL otherwise. */
 enum ou_status ou_engine_set_theta(struct ou_engine *e, const double *theta, size_t p);
 
 /* Move the per-step trace into *tr and start a new one. */
@@ -196,21 +250,24 @@ enum ou_status ou_engine_snapshot(struct ou_engine *e, struct ou_snapshot *s,
 /*
  * Noise-free full-batch gradient descent from the current theta until the
  * loss is below OU_PROJECT_TOL (or OU_PROJECT_MAX_ITERS), then reg there.
- * With apply, the engine moves to the projected theta (velocity zeroed);
+ * With apply, the engine moves to the projected theta (optimizer buffers zeroed);
  * otherwise it is unchanged.
  */
 enum ou_status ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out);
 
 /*
- * The whole state as versioned text (data, knobs, theta, initial theta,
- * velocity, streams, step, mark), doubles in hexadecimal so a load resumes
- * bit-exactly.  *buf is allocated; the caller frees it.
+ * The whole state as versioned text (data, knobs, optimizer and its
+ * hyper-parameters, theta, initial theta, velocity, second moment, streams,
+ * step, mark), doubles in hexadecimal so a load resumes bit-exactly.  *buf
+ * is allocated; the caller frees it.
  */
 enum ou_status ou_engine_save(const struct ou_engine *e, char **buf, size_t *len);
 
 /*
  * Rebuild an engine from ou_engine_save's text.  On OU_EFORMAT a one-line
- * reason (with the line number) is written to why[0..whylen).
+ * reason (with the line number) is written to why[0..whylen).  Version 1
+ * files, which predate the optimizers, load as plain SGD with zero moments
+ * and default hyper-parameters.
  */
 enum ou_status ou_engine_load(struct ou_engine **out, const char *buf, size_t len, char *why,
                               size_t whylen);

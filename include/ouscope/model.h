@@ -48,6 +48,8 @@ struct ou_model_kind {
                  double *loss, double *reg, double *res);
     void (*reg_grad)(const struct ou_model *m, const double *theta, size_t n, const double *x,
                      double *g, double *ws);
+    /* Path-SGD's kappa (see ou_model_path_kappa); NULL when every kappa_e is 1. */
+    void (*path_kappa)(const struct ou_model *m, const double *theta, double *kappa);
 };
 
 struct ou_model {
@@ -100,6 +102,16 @@ void ou_model_pass(const struct ou_model *m, const double *theta, size_t n, cons
 /* Closed-form grad_theta reg(theta) over the n points into g[0..p). */
 void ou_model_reg_grad(const struct ou_model *m, const double *theta, size_t n, const double *x,
                        double *g, double *ws);
+
+/*
+ * Path-SGD's preconditioner (ouscope-science(7), PATH NORMS) into
+ * kappa[0..p): kappa_e is the sum, over the input-to-output paths through
+ * parameter e, of the product of the other edges' squared weights (a bias
+ * is an edge from a constant input 1).  For the ReLU net kappa(a_j) =
+ * w_j^2 + b_j^2, kappa(w_j) = kappa(b_j) = a_j^2 and kappa(c) = 1; for the
+ * linear kind every path has one trained edge and kappa = 1.
+ */
+void ou_model_path_kappa(const struct ou_model *m, const double *theta, double *kappa);
 
 /*
  * Two-layer ReLU net layout: theta = (a[0..m), w[0..m), b[0..m), c), the

@@ -2,9 +2,11 @@
  * Label-noise SGD (ouscope-science(7), LABEL-NOISE SGD).  Each step draws a
  * batch of B distinct indices and fresh noise eps_i = sigma z_i for them,
  * forms g = (1/B) sum_batch (h(x_i) - y_i - eps_i) grad h(x_i) and moves
- * theta <- theta - eta g (heavy-ball momentum optional).  Nothing is
- * allocated per step; theta is double-buffered so a step that would leave a
- * non-finite parameter is never committed.
+ * theta <- theta - eta g (heavy-ball momentum optional), or lets another
+ * optimizer turn g into the step (ouscope-science(7), OPTIMIZERS).
+ * Nothing is allocated per step; theta and the optimizer's buffers are
+ * double-buffered so a step that would leave a non-finite parameter is
+ * never committed.
  */
 #include "config.h"
 
@@ -31,6 +33,12 @@ ou_config_default(struct ou_config *c)
     c->noise = OU_NOISE_GAUSS;
     c->momentum = 0.0;
     c->frozen = false;
+    c->optim = OU_OPTIM_SGD;
+    c->beta1 = OU_BETA1_DEFAULT;
+    c->beta2 = OU_BETA2_DEFAULT;
+    c->rms_decay = OU_RMS_DECAY_DEFAULT;
+    c->opt_eps = OU_OPTIM_EPS_DEFAULT;
+    c->sam_rho = OU_SAM_RHO_DEFAULT;
 }
 
 const char *
@@ -55,6 +63,14 @@ static bool
 momentum_ok(double mu)
 {
     return isfinite(mu) && mu >= 0.0 && mu <= OU_MOMENTUM_MAX;
+}
+
+static bool
+optim_ok(const struct ou_config *c)
+{
+    return (unsigned)c->optim < OU_OPTIM_COUNT && ou_optim_decay_ok(c->beta1) &&
+           ou_optim_decay_ok(c->beta2) && ou_optim_decay_ok(c->rms_decay) &&
+           ou_optim_eps_ok(c->opt_eps) && ou_optim_rho_ok(c->sam_rho);
 }
 
 static void
@@ -104,6 +120,9 @@ ou_engine_init_state(struct ou_engine *e)
     }
     memcpy(e->mark_theta, e->theta0, e->model.p * sizeof(double));
     memset(e->mark_vel, 0, e->model.p * sizeof(double));
+    memset(e->mark_sq, 0, e->model.p * sizeof(double));
+    e->mark_optim = e->cfg.optim;
+    e->mark_optim_t = 0;
     e->mark_step = 0;
     e->mark_clock = 0.0;
     e->mark_batch = e->rng_batch0;
@@ -118,7 +137,7 @@ ou_engine_create(struct ou_engine **out, const struct ou_config *cfg, const stru
 {
     *out = NULL;
     if (ou_data_validate(data, NULL) != OU_OK || !eta_ok(cfg->eta) || !sigma_ok(cfg->sigma) ||
-        !momentum_ok(cfg->momentum) || cfg->batch < 1 ||
+        !momentum_ok(cfg->momentum) || !optim_ok(cfg) || cfg->batch < 1 ||
         (cfg->noise != OU_NOISE_GAUSS && cfg->noise != OU_NOISE_PM))
         return OU_EINVAL;
     struct ou_engine *e = calloc(1, sizeof *e);
@@ -138,7 +157,7 @@ ou_engine_create(struct ou_engine **out, const struct ou_config *cfg, const stru
     /* One block for every p-sized array (llm.c style), then the model workspace. */
     size_t p = e->model.p;
     size_t nws = ou_model_workspace(&e->model, OU_DATA_MAX);
-    e->pblock = malloc((10 * p + nws + e->model.nfixed) * sizeof(double));
+    e->pblock = malloc((13 * p + nws + e->model.nfixed) * sizeof(double));
     e->kinks = malloc(cfg->width * sizeof *e->kinks);
     if (!e->pblock || !e->kinks || ou_engine_reserve(e, data->n) != OU_OK) {
         ou_engine_destroy(e);
@@ -149,9 +168,12 @@ ou_engine_create(struct ou_engine **out, const struct ou_config *cfg, const stru
     e->theta_next = blk, blk += p;
     e->vel = blk, blk += p;
     e->vel_next = blk, blk += p;
+    e->sq = blk, blk += p;
+    e->sq_next = blk, blk += p;
     e->theta0 = blk, blk += p;
     e->mark_theta = blk, blk += p;
     e->mark_vel = blk, blk += p;
+    e->mark_sq = blk, blk += p;
     e->g = blk, blk += p;
     e->gtmp = blk, blk += 2 * p;
     e->ws = blk, blk += nws;
@@ -177,11 +199,22 @@ ou_engine_destroy(struct ou_engine *e)
 }
 
 void
+ou_engine_clear_optim(struct ou_engine *e)
+{
+    size_t p = e->model.p;
+    memset(e->vel, 0, p * sizeof(double));
+    memset(e->sq, 0, p * sizeof(double));
+    e->optim_t = 0;
+    /* The undo buffers belong to the buffers just dropped. */
+    e->can_undo = false;
+}
+
+void
 ou_engine_reset(struct ou_engine *e)
 {
     size_t p = e->model.p;
     memcpy(e->theta, e->theta0, p * sizeof(double));
-    memset(e->vel, 0, p * sizeof(double));
+    ou_engine_clear_optim(e);
     e->rng_batch = e->rng_batch0;
     e->rng_noise = e->rng_noise0;
     e->step = 0;
@@ -207,6 +240,9 @@ ou_engine_mark(struct ou_engine *e)
     size_t p = e->model.p;
     memcpy(e->mark_theta, e->theta, p * sizeof(double));
     memcpy(e->mark_vel, e->vel, p * sizeof(double));
+    memcpy(e->mark_sq, e->sq, p * sizeof(double));
+    e->mark_optim = e->cfg.optim;
+    e->mark_optim_t = e->optim_t;
     e->mark_step = e->step;
     e->mark_clock = e->clock;
     e->mark_batch = e->rng_batch;
@@ -220,7 +256,13 @@ ou_engine_restore_mark(struct ou_engine *e)
 {
     size_t p = e->model.p;
     memcpy(e->theta, e->mark_theta, p * sizeof(double));
-    memcpy(e->vel, e->mark_vel, p * sizeof(double));
+    if (e->mark_optim == e->cfg.optim) {
+        memcpy(e->vel, e->mark_vel, p * sizeof(double));
+        memcpy(e->sq, e->mark_sq, p * sizeof(double));
+        e->optim_t = e->mark_optim_t;
+    } else {
+        ou_engine_clear_optim(e);
+    }
     e->step = e->mark_step;
     e->clock = e->mark_clock;
     e->rng_batch = e->mark_batch;
@@ -293,13 +335,68 @@ ou_engine_set_momentum(struct ou_engine *e, double mu)
     if (!momentum_ok(mu))
         return OU_EINVAL;
     e->cfg.momentum = mu;
-    if (!(mu > 0.0)) {
-        /* Plain SGD carries no velocity; none may linger for a later mu > 0. */
+    if (!(mu > 0.0) && e->cfg.optim != OU_OPTIM_ADAM) {
+        /* Plain SGD carries no velocity; none may linger for a later mu > 0.
+         * Adam ignores mu, and its first moment lives in vel. */
         memset(e->vel, 0, e->model.p * sizeof(double));
         e->can_undo = false;
     }
     knob_changed(e);
     return OU_OK;
+}
+
+enum ou_status
+ou_engine_set_optimizer(struct ou_engine *e, enum ou_optim_kind k)
+{
+    if ((unsigned)k >= OU_OPTIM_COUNT)
+        return OU_EINVAL;
+    if (k != e->cfg.optim) {
+        e->cfg.optim = k;
+        ou_engine_clear_optim(e);
+    }
+    knob_changed(e);
+    return OU_OK;
+}
+
+/* One hyper-parameter: checked, stored, nothing else touched. */
+static enum ou_status
+set_hyper(struct ou_engine *e, double *field, double v, bool ok)
+{
+    if (!ok)
+        return OU_EINVAL;
+    *field = v;
+    knob_changed(e);
+    return OU_OK;
+}
+
+enum ou_status
+ou_engine_set_beta1(struct ou_engine *e, double beta1)
+{
+    return set_hyper(e, &e->cfg.beta1, beta1, ou_optim_decay_ok(beta1));
+}
+
+enum ou_status
+ou_engine_set_beta2(struct ou_engine *e, double beta2)
+{
+    return set_hyper(e, &e->cfg.beta2, beta2, ou_optim_decay_ok(beta2));
+}
+
+enum ou_status
+ou_engine_set_rms_decay(struct ou_engine *e, double decay)
+{
+    return set_hyper(e, &e->cfg.rms_decay, decay, ou_optim_decay_ok(decay));
+}
+
+enum ou_status
+ou_engine_set_opt_eps(struct ou_engine *e, double eps)
+{
+    return set_hyper(e, &e->cfg.opt_eps, eps, ou_optim_eps_ok(eps));
+}
+
+enum ou_status
+ou_engine_set_sam_rho(struct ou_engine *e, double rho)
+{
+    return set_hyper(e, &e->cfg.sam_rho, rho, ou_optim_rho_ok(rho));
 }
 
 enum ou_status
@@ -346,8 +443,7 @@ ou_engine_set_theta(struct ou_engine *e, const double *theta, size_t p)
         if (!isfinite(theta[k]))
             return OU_EINVAL;
     memcpy(e->theta, theta, p * sizeof(double));
-    memset(e->vel, 0, p * sizeof(double));
-    e->can_undo = false;
+    ou_engine_clear_optim(e);
     e->status = OU_OK;
     return OU_OK;
 }
@@ -364,6 +460,13 @@ undo_step(struct ou_engine *e)
         e->vel = e->vel_next;
         e->vel_next = t;
     }
+    if (e->undo_sq) {
+        t = e->sq;
+        e->sq = e->sq_next;
+        e->sq_next = t;
+    }
+    if (e->undo_t)
+        e->optim_t--;
     e->rng_batch = e->prev_batch;
     e->rng_noise = e->prev_noise;
     e->step--;
@@ -381,6 +484,20 @@ diverge(struct ou_engine *e)
 }
 
 /*
+ * SAM's second pass: g becomes the gradient of the same batch, with the same
+ * label noise, at theta + rho g / |g| (the ascent point, in gtmp).
+ */
+static void
+sam_gradient(struct ou_engine *e)
+{
+    const struct ou_data *d = &e->data;
+    double *adv = e->gtmp, loss, reg;
+    ou_optim_sam_point(e->theta, e->g, e->model.p, e->cfg.sam_rho, adv);
+    ou_model_pass(&e->model, adv, d->n, d->x, d->y, e->coef, e->eps, e->g, e->ws, &loss, &reg,
+                  NULL);
+}
+
+/*
  * The step proper, with the batch's coef and eps already written for the
  * points idx[0..B).  Evaluates L and reg at theta_t (recorded in the trace),
  * then commits theta_{t+1} only if every parameter is finite.
@@ -390,9 +507,12 @@ step_core(struct ou_engine *e, const size_t *idx, size_t B)
 {
     const size_t p = e->model.p;
     const struct ou_data *d = &e->data;
+    const enum ou_optim_kind opt = e->cfg.optim;
     double loss, reg;
     ou_model_pass(&e->model, e->theta, d->n, d->x, d->y, e->coef, e->eps, e->g, e->ws, &loss,
                   &reg, e->track ? e->res : NULL);
+    if (opt == OU_OPTIM_SAM)
+        sam_gradient(e);
     for (size_t k = 0; k < B; k++)
         e->coef[idx[k]] = 0.0;
     if (!isfinite(loss) || !isfinite(reg))
@@ -400,12 +520,27 @@ step_core(struct ou_engine *e, const size_t *idx, size_t B)
     if (e->track)
         ou_fluct_sample(e, e->theta, e->res, reg);
 
-    /* theta' = theta - eta v', v' = mu v + g (mu = 0: plain SGD).  A non-finite
-     * entry makes `chk` NaN, since inf * 0 and NaN * 0 are NaN. */
+    /* Adam makes its own step; RMSProp and Path-SGD rewrite g into their
+     * direction d, and SAM has already replaced it (ouscope-science(7),
+     * OPTIMIZERS).  Then theta' = theta - eta v', v' = mu v + d (mu = 0:
+     * theta' = theta - eta d).  A non-finite entry makes `chk` NaN, since
+     * inf * 0 and NaN * 0 are NaN. */
     const double eta = e->cfg.eta, mu = e->cfg.momentum;
     const double *th = e->theta, *g = e->g;
     double *tn = e->theta_next, chk = 0.0;
-    if (mu > 0.0) {
+    bool heavy = mu > 0.0, new_sq = false;
+    if (opt == OU_OPTIM_RMSPROP) {
+        ou_optim_rmsprop(e->g, e->sq, e->sq_next, p, e->cfg.rms_decay, e->cfg.opt_eps);
+        new_sq = true;
+    } else if (opt == OU_OPTIM_PATHSGD) {
+        ou_model_path_kappa(&e->model, e->theta, e->gtmp);
+        ou_optim_path(e->g, e->gtmp, p);
+    }
+    if (opt == OU_OPTIM_ADAM) {
+        chk = ou_optim_adam(th, g, e->vel, e->sq, tn, e->vel_next, e->sq_next, p,
+                            e->optim_t + 1, e->cfg.beta1, e->cfg.beta2, e->cfg.opt_eps, eta);
+        heavy = new_sq = true;
+    } else if (mu > 0.0) {
         const double *v = e->vel;
         double *vn = e->vel_next;
 #pragma omp simd reduction(+ : chk)
@@ -427,16 +562,25 @@ step_core(struct ou_engine *e, const size_t *idx, size_t B)
         return OU_EDIVERGED;
     }
 
-    /* Commit: the old buffers keep theta_t (and v_t) for undo. */
+    /* Commit: the old buffers keep theta_t (and v_t, s_t) for undo. */
     double *t = e->theta;
     e->theta = e->theta_next;
     e->theta_next = t;
-    e->undo_vel = mu > 0.0;
-    if (e->undo_vel) {
+    e->undo_vel = heavy;
+    if (heavy) {
         t = e->vel;
         e->vel = e->vel_next;
         e->vel_next = t;
     }
+    e->undo_sq = new_sq;
+    if (new_sq) {
+        t = e->sq;
+        e->sq = e->sq_next;
+        e->sq_next = t;
+    }
+    e->undo_t = opt == OU_OPTIM_ADAM;
+    if (e->undo_t)
+        e->optim_t++;
     e->can_undo = true;
     e->step++;
     e->clock += eta * eta * e->cfg.sigma * e->cfg.sigma / (4.0 * (double)e->cfg.batch);

@@ -138,4 +138,5 @@ const struct ou_model_kind ou_linear_kind = {
     .grad = linear_grad,
     .pass = linear_pass,
     .reg_grad = linear_reg_grad,
+    .path_kappa = NULL, /* one trained edge per path: kappa = 1, Path-SGD is SGD */
 };

@@ -1,7 +1,8 @@
 /*
  * Observables of the current parameters (ouscope-science(7), OBSERVABLES):
  * loss, reg and its gradient, norms, balance, kinks and their convexity,
- * TV(h'), the distance to the linear spline, lambda_max of the NTK, and the
+ * TV(h'), the distance to the linear spline, lambda_max of the NTK, the
+ * implicit regularisers of Smith et al. and Damian et al., and the
  * projection onto the zero-loss set used to measure "projected reg".
  * Computed on request, never on the per-step path.
  */
@@ -140,11 +141,14 @@ unit_metrics(const struct ou_engine *e, struct ou_metrics *mt)
     const double *a = ou_relu_a(m, e->theta), *w = ou_relu_w(m, e->theta),
                  *b = ou_relu_b(m, e->theta);
     double c = ou_relu_c(m, e->theta);
-    double l1 = fabs(c), l2 = c * c, bal = 0.0;
+    double l1 = fabs(c), l2 = c * c, bal = 0.0, qabs = 0.0;
     size_t nbal = 0, live = 0, active = 0;
     for (size_t j = 0; j < m->width; j++) {
         l1 += fabs(a[j]) * (fabs(w[j]) + fabs(b[j]));
         l2 += a[j] * a[j] * (w[j] * w[j] + b[j] * b[j]);
+        /* a_j^2 - w_j^2 - b_j^2 is what one SGD step changes only at O(eta^2)
+         * (ouscope-science(7), BALANCE): a conserved quantity of gradient flow. */
+        qabs += fabs(a[j] * a[j] - w[j] * w[j] - b[j] * b[j]);
         double p = 0.0, q = 0.0;
         size_t cnt = 0;
         for (size_t i = 0; i < d->n; i++) {
@@ -167,6 +171,7 @@ unit_metrics(const struct ou_engine *e, struct ou_metrics *mt)
     mt->path_l1 = l1;
     mt->path_l2 = sqrt(l2);
     mt->balance = nbal ? bal / (double)nbal : 0.0;
+    mt->unit_balance = qabs / (double)m->width;
     mt->live_units = live;
     mt->active_frac = (double)active / ((double)d->n * (double)m->width);
 }
@@ -176,11 +181,65 @@ static enum ou_status
 lambda_max_at(struct ou_engine *e, const double *theta, double *lmax)
 {
     const struct ou_data *d = &e->data;
-    ou_model_jacobian(&e->model, theta, d->n, d->x, e->J, NULL);
+    ou_model_jacobian(&e->model, theta, d->n, d->x, e->J, e->hbuf);
     ou_linalg_ntk(e->J, d->n, e->model.p, e->K);
     enum ou_status st = ou_linalg_sym_eig(e->K, d->n, e->evals, 0);
     *lmax = st == OU_OK ? e->evals[d->n - 1] : NAN;
     return st;
+}
+
+/*
+ * Smith, Dherin, Barrett & De (arXiv:2101.12176): SGD with nb minibatches
+ * per epoch follows, on average, L + (eta / 4 nb) sum_k |grad L_k|^2.  Here
+ * the partition is fixed so the readout is a function of theta: nb =
+ * ceil(n / B) minibatches, batch k holding the points i = k, k + nb, k + 2nb,
+ * ... (each spans the whole x range, as a shuffled batch would), and L_k =
+ * (1 / 2|S_k|) sum_{i in S_k} r_i^2 on the clean labels, so that
+ * grad L_k = (1/|S_k|) sum_{i in S_k} r_i J_i.  Uses the rows of J and
+ * h = hbuf left by lambda_max_at at e->theta; gtmp holds grad L_k.
+ */
+static double
+igr_term(struct ou_engine *e)
+{
+    const struct ou_data *d = &e->data;
+    const size_t n = d->n, p = e->model.p;
+    size_t B = e->cfg.batch < n ? e->cfg.batch : n;
+    const size_t nb = (n + B - 1) / B;
+    double *gk = e->gtmp, sum = 0.0;
+    for (size_t k = 0; k < nb; k++) {
+        size_t cnt = 0;
+        memset(gk, 0, p * sizeof *gk);
+        for (size_t i = k; i < n; i += nb, cnt++) {
+            const double r = e->hbuf[i] - d->y[i], *Ji = e->J + i * p;
+            for (size_t q = 0; q < p; q++)
+                gk[q] += r * Ji[q];
+        }
+        double sq = 0.0;
+        for (size_t q = 0; q < p; q++)
+            sq += gk[q] * gk[q];
+        sum += sq / ((double)cnt * (double)cnt);
+    }
+    return e->cfg.eta / (4.0 * (double)nb) * sum;
+}
+
+/*
+ * Damian, Ma & Lee (arXiv:2106.06530): R = -(1/2 eta) tr log(I - (eta/2) H),
+ * here with H the Gauss-Newton Hessian (1/n) J^T J, whose nonzero
+ * eigenvalues are those of K = (1/n) J J^T (the p - n others add log 1 = 0).
+ * log1p keeps the small-eta limit (1/4) tr H = reg/4 accurate.  Undefined
+ * (NaN) once some eta lambda_k / 2 >= 1.
+ */
+static double
+damian_r(const double *lambda, size_t n, double eta)
+{
+    double s = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double z = 0.5 * eta * lambda[k];
+        if (!(z < 1.0))
+            return NAN;
+        s += log1p(-z);
+    }
+    return -s / (2.0 * eta);
 }
 
 enum ou_status
@@ -196,6 +255,7 @@ ou_engine_metrics(struct ou_engine *e, struct ou_metrics *mt)
     mt->grad_reg_norm = ou_linalg_norm(e->gtmp, m->p);
     mt->theta_norm = ou_linalg_norm(e->theta, m->p);
     mt->loss_floor = c->eta * c->sigma * c->sigma / (4.0 * (double)c->batch) * mt->reg;
+    mt->noise_lambda = c->eta * c->sigma * c->sigma / (double)c->batch;
     mt->spline_tv = ou_data_spline_tv(d);
     mt->convex_data = ou_data_convexity_changes(d);
 
@@ -207,6 +267,7 @@ ou_engine_metrics(struct ou_engine *e, struct ou_metrics *mt)
     } else {
         /* Unit observables belong to the ReLU net; other kinds leave them undefined. */
         mt->path_l1 = mt->path_l2 = mt->balance = mt->active_frac = mt->tv_hprime = NAN;
+        mt->unit_balance = NAN;
         mt->live_units = 0;
         mt->nkinks = 0;
         mt->convex_h = 0;
@@ -215,6 +276,8 @@ ou_engine_metrics(struct ou_engine *e, struct ou_metrics *mt)
 
     enum ou_status st = lambda_max_at(e, e->theta, &mt->lambda_max);
     mt->eta_lambda = c->eta * mt->lambda_max;
+    mt->igr = igr_term(e);
+    mt->r_eta = st == OU_OK ? damian_r(e->evals, d->n, c->eta) : NAN;
     return st;
 }
 

@@ -105,3 +105,14 @@ ou_model_reg_grad(const struct ou_model *m, const double *theta, size_t n, const
 {
     m->kind->reg_grad(m, theta, n, x, g, ws);
 }
+
+void
+ou_model_path_kappa(const struct ou_model *m, const double *theta, double *kappa)
+{
+    if (m->kind->path_kappa) {
+        m->kind->path_kappa(m, theta, kappa);
+        return;
+    }
+    for (size_t k = 0; k < m->p; k++)
+        kappa[k] = 1.0;
+}

@@ -256,6 +256,25 @@ relu_reg_grad(const struct ou_model *m, const double *theta, size_t n, const dou
     }
 }
 
+/*
+ * Path-SGD's kappa: the paths through unit j are x -> j -> out and
+ * 1 -> j -> out.  Through a_j they carry w_j or b_j, so kappa(a_j) =
+ * w_j^2 + b_j^2; through w_j (or b_j) the one other edge is a_j, so
+ * kappa = a_j^2; the path of c is c alone, kappa(c) = 1.
+ */
+static void
+relu_path_kappa(const struct ou_model *m, const double *theta, double *kappa)
+{
+    size_t M = m->width;
+    const double *a = theta, *w = theta + M, *b = theta + 2 * M;
+    for (size_t j = 0; j < M; j++) {
+        kappa[j] = w[j] * w[j] + b[j] * b[j];
+        kappa[M + j] = kappa[2 * M + j] = a[j] * a[j];
+    }
+    if (m->bias)
+        kappa[3 * M] = 1.0;
+}
+
 const struct ou_model_kind ou_relu_kind = {
     .name = "relu",
     .nparams = relu_nparams,
@@ -267,4 +286,5 @@ const struct ou_model_kind ou_relu_kind = {
     .grad = relu_grad,
     .pass = relu_pass,
     .reg_grad = relu_reg_grad,
+    .path_kappa = relu_path_kappa,
 };

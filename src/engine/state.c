@@ -3,7 +3,8 @@
  * bit-exactly.  One "key value..." record per line; doubles are written in
  * C99 hexadecimal ("%a") so no digit is lost; the last line carries an
  * FNV-1a checksum of everything before it, so truncation and damage are
- * caught.  The format is documented in ouscope(1), FILES.
+ * caught.  The format is documented in ouscope(1), FILES.  Version 2 added
+ * the optimizer; version 1 files still load, as plain SGD.
  */
 #include "config.h"
 
@@ -21,7 +22,9 @@
 #include "engine_impl.h"
 
 #define STATE_MAGIC "ouscope-state"
-#define STATE_VERSION 1
+#define STATE_VERSION 2
+/* The oldest version still read: it had no optimizer lines. */
+#define STATE_VERSION_MIN 1
 
 /* ---- writing ---- */
 
@@ -103,6 +106,9 @@ ou_engine_save(const struct ou_engine *e, char **buf, size_t *len)
     sb_printf(&b, "seed %" PRIu64 "\neta %a\nsigma %a\nbatch %zu\nnoise %s\n", c->seed, c->eta,
               c->sigma, c->batch, ou_noise_kind_name(c->noise));
     sb_printf(&b, "momentum %a\nfrozen %d\nema_steps %a\n", c->momentum, c->frozen, e->ema_steps);
+    sb_printf(&b, "optimizer %s\nbeta1 %a\nbeta2 %a\nrms_decay %a\nopt_eps %a\nsam_rho %a\n",
+              ou_optim_kind_name(c->optim), c->beta1, c->beta2, c->rms_decay, c->opt_eps,
+              c->sam_rho);
     sb_printf(&b, "step %" PRIu64 "\ndiverged %d %" PRIu64 "\n", e->step, e->status == OU_EDIVERGED,
               e->diverged_at);
     sb_printf(&b, "reg_ema %d %a\n", e->ema_init, e->reg_ema);
@@ -115,6 +121,8 @@ ou_engine_save(const struct ou_engine *e, char **buf, size_t *len)
     sb_printf(&b, "mark %" PRIu64 " %d %a\n", e->mark_step, e->mark_ema_init, e->mark_reg_ema);
     put_rng(&b, "mark_batch", &e->mark_batch);
     put_rng(&b, "mark_noise", &e->mark_noise);
+    sb_printf(&b, "optimizer_steps %" PRIu64 " %" PRIu64 "\nmark_optimizer %s\n", e->optim_t,
+              e->mark_optim_t, ou_optim_kind_name(e->mark_optim));
     /* The data name is written last on its line; it may contain spaces but no newline. */
     const char *kname = ou_data_kind_name(d->kind);
     sb_printf(&b, "data %zu %s %s\n", d->n, kname ? kname : "custom", d->name);
@@ -125,6 +133,8 @@ ou_engine_save(const struct ou_engine *e, char **buf, size_t *len)
     put_vec(&b, "theta0", e->theta0, p);
     put_vec(&b, "mark_theta", e->mark_theta, p);
     put_vec(&b, "mark_velocity", e->mark_vel, p);
+    put_vec(&b, "second_moment", e->sq, p);
+    put_vec(&b, "mark_second_moment", e->mark_sq, p);
     if (!b.failed) {
         uint64_t h = fnv1a(b.p, b.len);
         sb_printf(&b, "checksum %016" PRIx64 "\n", h);
@@ -287,8 +297,52 @@ read_vec(struct reader *r, const char *key, double *v, size_t p)
     return OU_OK;
 }
 
+/* "key <name>" with one of the optimizer names. */
 static enum ou_status
-read_header(struct reader *r, struct ou_config *c, double *ema_steps, struct ou_data *d)
+read_optim(struct reader *r, const char *key, enum ou_optim_kind *k)
+{
+    const char *s = expect(r, key);
+    NEED(s && ou_optim_kind_parse(s, k), "expected \"%s sgd|rmsprop|adam|sam|pathsgd\"", key);
+    return OU_OK;
+}
+
+/* The optimizer block of a version 2 header. */
+static enum ou_status
+read_optim_params(struct reader *r, struct ou_config *c)
+{
+    if (read_optim(r, "optimizer", &c->optim) != OU_OK)
+        return OU_EFORMAT;
+    NEED(read_double(r, "beta1", &c->beta1) == OU_OK && ou_optim_decay_ok(c->beta1),
+         "expected \"beta1\" in [0, 1)");
+    NEED(read_double(r, "beta2", &c->beta2) == OU_OK && ou_optim_decay_ok(c->beta2),
+         "expected \"beta2\" in [0, 1)");
+    NEED(read_double(r, "rms_decay", &c->rms_decay) == OU_OK && ou_optim_decay_ok(c->rms_decay),
+         "expected \"rms_decay\" in [0, 1)");
+    NEED(read_double(r, "opt_eps", &c->opt_eps) == OU_OK && ou_optim_eps_ok(c->opt_eps),
+         "expected \"opt_eps\" in (0, %g]", OU_OPTIM_EPS_MAX);
+    NEED(read_double(r, "sam_rho", &c->sam_rho) == OU_OK && ou_optim_rho_ok(c->sam_rho),
+         "expected \"sam_rho\" in [0, %g]", OU_SAM_RHO_MAX);
+    return OU_OK;
+}
+
+/* A second moment is a mean of squares: finite (read_vec) and never negative. */
+static enum ou_status
+read_moment(struct reader *r, const char *key, double *v, size_t p)
+{
+    size_t first = r->line + 2;
+    if (read_vec(r, key, v, p) != OU_OK)
+        return OU_EFORMAT;
+    for (size_t k = 0; k < p; k++) {
+        if (v[k] < 0.0) {
+            r->line = first + k;
+            return fail(r, "expected a number >= 0 (value %zu of \"%s\")", k + 1, key);
+        }
+    }
+    return OU_OK;
+}
+
+static enum ou_status
+read_header(struct reader *r, struct ou_config *c, double *ema_steps, uint64_t *version)
 {
     const char *s, *rest;
     uint64_t u;
@@ -297,8 +351,9 @@ read_header(struct reader *r, struct ou_config *c, double *ema_steps, struct ou_
          "not an ouscope state file (it must start with \"%s %d\")", STATE_MAGIC, STATE_VERSION);
     NEED(parse_u64(r->cur + sizeof STATE_MAGIC, &u, &rest, 10) && at_end(rest),
          "bad version field");
-    NEED(u == STATE_VERSION, "state format version %" PRIu64 " is not supported (this is %d)", u,
-         STATE_VERSION);
+    NEED(u >= STATE_VERSION_MIN && u <= STATE_VERSION,
+         "state format version %" PRIu64 " is not supported (this is %d)", u, STATE_VERSION);
+    *version = u;
     s = expect(r, "model");
     NEED(s && ou_model_kind_parse(s, &c->model), "expected \"model relu\" or \"model linear\"");
     NEED(read_u64(r, "width", &u) == OU_OK && u >= 1 && u <= OU_MODEL_MAX_WIDTH,
@@ -325,7 +380,15 @@ read_header(struct reader *r, struct ou_config *c, double *ema_steps, struct ou_
     NEED(read_double(r, "ema_steps", &v) == OU_OK && v >= 1.0 && isfinite(v),
          "expected \"ema_steps\" >= 1");
     *ema_steps = v;
-    (void)d;
+    /* Version 1 predates the optimizers: plain SGD at the default settings. */
+    if (*version >= 2)
+        return read_optim_params(r, c);
+    c->optim = OU_OPTIM_SGD;
+    c->beta1 = OU_BETA1_DEFAULT;
+    c->beta2 = OU_BETA2_DEFAULT;
+    c->rms_decay = OU_RMS_DECAY_DEFAULT;
+    c->opt_eps = OU_OPTIM_EPS_DEFAULT;
+    c->sam_rho = OU_SAM_RHO_DEFAULT;
     return OU_OK;
 }
 
@@ -408,7 +471,8 @@ ou_engine_load(struct ou_engine **out, const char *buf, size_t len, char *why, s
     }
     rd.end = last;
 
-    enum ou_status st = read_header(r, &c, &ema_steps, d);
+    uint64_t version = STATE_VERSION;
+    enum ou_status st = read_header(r, &c, &ema_steps, &version);
     if (st != OU_OK) {
         free(d);
         return st;
@@ -451,6 +515,16 @@ ou_engine_load(struct ou_engine **out, const char *buf, size_t len, char *why, s
          "expected \"mark <step> <0|1> <number>\"");
     STEP(read_rng(r, "mark_batch", &mb) == OU_OK && read_rng(r, "mark_noise", &mn) == OU_OK,
          "bad random stream state");
+    uint64_t optim_t = 0, mark_optim_t = 0;
+    enum ou_optim_kind mark_optim = OU_OPTIM_SGD;
+    if (version >= 2) {
+        s = expect(r, "optimizer_steps");
+        STEP(s && parse_u64(s, &optim_t, &rest, 10) && *rest == ' ' &&
+                 parse_u64(rest + 1, &mark_optim_t, &rest, 10) && at_end(rest),
+             "expected \"optimizer_steps <integer> <integer>\"");
+        if (read_optim(r, "mark_optimizer", &mark_optim) != OU_OK)
+            goto out;
+    }
     if (read_data(r, d) != OU_OK)
         goto out;
     STEP(c.batch <= d->n, "batch %zu is larger than the %zu data points", c.batch, d->n);
@@ -464,6 +538,9 @@ ou_engine_load(struct ou_engine **out, const char *buf, size_t len, char *why, s
         read_vec(r, "theta0", e->theta0, p) != OU_OK ||
         read_vec(r, "mark_theta", e->mark_theta, p) != OU_OK ||
         read_vec(r, "mark_velocity", e->mark_vel, p) != OU_OK)
+        goto out;
+    if (version >= 2 && (read_moment(r, "second_moment", e->sq, p) != OU_OK ||
+                         read_moment(r, "mark_second_moment", e->mark_sq, p) != OU_OK))
         goto out;
     STEP(r->p == r->end, "unexpected text after the parameters");
     e->ema_steps = ema_steps;
@@ -484,6 +561,9 @@ ou_engine_load(struct ou_engine **out, const char *buf, size_t len, char *why, s
     e->mark_reg_ema = mark_reg_ema;
     e->mark_batch = mb;
     e->mark_noise = mn;
+    e->optim_t = optim_t;
+    e->mark_optim_t = mark_optim_t;
+    e->mark_optim = mark_optim;
     free(d);
     *out = e;
     return OU_OK;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "app/cli.h"
+#include "render/panes.h"
 #include "testutil.h"
 
 #define MAX_ARGS 32
@@ -159,12 +160,12 @@ ParameterizedTestParameters(cli, numeric_flags_accept_their_boundaries)
         {"--batch", "1024", 1024.0, CLI_SET_BATCH},
         {"--momentum", "0", 0.0, CLI_SET_MOMENTUM},
         {"--momentum", "0.999", 0.999, CLI_SET_MOMENTUM},
-        {"--every", "1", 1.0, 0},
-        {"--every", "1000000000000", 1e12, 0},
+        {"--every", "1", 1.0, CLI_SET_EVERY},
+        {"--every", "1000000000000", 1e12, CLI_SET_EVERY},
         {"--ema", "1", 1.0, CLI_SET_EMA},
         {"--ema", "1e12", 1e12, CLI_SET_EMA},
-        {"--fps", "1", 1.0, 0},
-        {"--fps", "240", 240.0, 0},
+        {"--fps", "1", 1.0, CLI_SET_FPS},
+        {"--fps", "240", 240.0, CLI_SET_FPS},
     };
     return cr_make_param_array(struct good_value, params, sizeof params / sizeof params[0]);
 }
@@ -181,7 +182,7 @@ ParameterizedTest(struct good_value *p, cli, numeric_flags_accept_their_boundari
 }
 
 struct bad_value {
-    char flag[16], arg[32], message[128];
+    char flag[16], arg[32], message[256];
 };
 
 ParameterizedTestParameters(cli, bad_values_are_refused_naming_flag_and_range)
@@ -243,6 +244,28 @@ ParameterizedTestParameters(cli, bad_values_are_refused_naming_flag_and_range)
         {"--glyphs", "emoji", "--glyphs: expected braille, blocks or ascii, got \"emoji\""},
         {"--data", "",
          "--data: expected sin3x, x2, abs, random or a file name, got an empty string"},
+        /* Recording and scripts. */
+        {"--script-scale", "0", "--script-scale: expected a number in (0, 1], got \"0\""},
+        {"--script-scale", "1.5", "--script-scale: expected a number in (0, 1], got \"1.5\""},
+        {"--size", "19x40", "--size: expected COLSxROWS with 20..1000 columns and 5..1000 rows "
+                            "(such as 120x40), got \"19x40\""},
+        {"--size", "120x4", "--size: expected COLSxROWS with 20..1000 columns and 5..1000 rows "
+                            "(such as 120x40), got \"120x4\""},
+        {"--size", "120", "--size: expected COLSxROWS with 20..1000 columns and 5..1000 rows "
+                          "(such as 120x40), got \"120\""},
+        {"--size", "120x40x", "--size: expected COLSxROWS with 20..1000 columns and 5..1000 rows "
+                              "(such as 120x40), got \"120x40x\""},
+        {"--size", "-120x40", "--size: expected COLSxROWS with 20..1000 columns and 5..1000 rows "
+                              "(such as 120x40), got \"-120x40\""},
+        {"--hide", "seed,,fps", "--hide: expected a comma-separated list of state, step, eta, "
+                                "sigma, noise, batch, momentum, eta-lambda, speed, fps, seed, "
+                                "data, width or hints, got \"\""},
+        {"--hide", "Seed", "--hide: expected a comma-separated list of state, step, eta, "
+                           "sigma, noise, batch, momentum, eta-lambda, speed, fps, seed, "
+                           "data, width or hints, got \"Seed\""},
+        {"--record", "", "--record: expected a file name, got an empty string"},
+        {"--script", "", "--script: expected a script file, got an empty string"},
+        {"--dump-screen", "", "--dump-screen: expected a file name, got an empty string"},
     };
     return cr_make_param_array(struct bad_value, params, sizeof params / sizeof params[0]);
 }
@@ -285,7 +308,8 @@ Test(cli, word_and_switch_flags_are_stored)
     cr_expect_str_eq(o.csv, "out.csv");
     cr_expect_str_eq(o.save, "s");
     cr_expect_str_eq(o.export_params, "p.csv");
-    cr_expect_eq(o.set, CLI_SET_NOISE | CLI_SET_FROZEN | CLI_SET_BIAS | CLI_SET_DATA);
+    cr_expect_eq(o.set, CLI_SET_NOISE | CLI_SET_FROZEN | CLI_SET_BIAS | CLI_SET_DATA |
+                            CLI_SET_GLYPHS | CLI_SET_CSV);
 }
 
 Test(cli, refuses_an_unknown_long_option)
@@ -357,7 +381,7 @@ Test(cli, headless_needs_steps)
     struct cli_opts o;
     char *cause = NULL;
     int rc = parse(&o, &cause, "--headless", NULL);
-    expect_message(rc, cause, "--headless: needs --steps N (how many steps to run)");
+    expect_message(rc, cause, "--headless: needs --steps N (how many steps to run) or --script FILE");
     cause = NULL;
     rc = parse(&o, &cause, "--headless", "--steps", "0", NULL);
     cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
@@ -488,4 +512,102 @@ Test(cli, control_characters_in_arguments_do_not_reach_the_message)
     cause = NULL;
     rc = parse(&o, &cause, "--data", "sin3x", "--glyphs", "\033[2Jx\177", NULL);
     expect_message(rc, cause, "--glyphs: expected braille, blocks or ascii, got \"?[2Jx?\"");
+}
+
+Test(cli, recording_and_script_flags_are_stored)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--headless", "--script", "demo.ous", "--record", "t.cast",
+                   "--size", "100x30", "--hide", "seed,fps,eta-lambda,hints", "--dump-screen",
+                   "d.txt", "--script-scale", "0.25", NULL);
+    cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
+    cr_expect_str_eq(o.script, "demo.ous");
+    cr_expect_str_eq(o.record, "t.cast");
+    cr_expect_str_eq(o.dump_screen, "d.txt");
+    cr_expect_eq(o.size_w, 100);
+    cr_expect_eq(o.size_h, 30);
+    cr_expect_eq(o.hide, VIEW_FIELD_SEED | VIEW_FIELD_FPS | VIEW_FIELD_ETA_LAMBDA |
+                             VIEW_FIELD_HINTS);
+    cr_expect(same(o.script_scale, 0.25));
+    rc = parse(&o, &cause, "--script", "s", "--script-scale", "1e-9", NULL);
+    cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
+    cr_expect(same(o.script_scale, 1e-9));
+    rc = parse(&o, &cause, "--script", "s", "--script-scale", "1", NULL);
+    cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
+    /* --lesson is another name for --script. */
+    rc = parse(&o, &cause, "--lesson", "l.ous", NULL);
+    cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
+    cr_expect_str_eq(o.script, "l.ous");
+    /* Every field name --hide knows. */
+    rc = parse(&o, &cause, "--hide",
+               "state,step,eta,sigma,noise,batch,momentum,eta-lambda,speed,fps,seed,data,width,"
+               "hints",
+               NULL);
+    cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
+    cr_expect_eq(o.hide, (VIEW_FIELD_HINTS << 1) - 1);
+}
+
+/* Flag combinations that make no sense, each with its reason. */
+struct bad_combo {
+    char args[8][24];
+    char message[192];
+};
+
+ParameterizedTestParameters(cli, recording_combinations_that_make_no_sense_are_refused)
+{
+    static struct bad_combo params[] = {
+        {{"--size", "100x30"},
+         "--size: only for headless takes (--headless with --script or --record); the live view "
+         "uses the terminal's size"},
+        {{"--headless", "--steps", "10", "--size", "100x30"},
+         "--size: only for headless takes (--headless with --script or --record); the live view "
+         "uses the terminal's size"},
+        {{"--script-scale", "0.5"}, "--script-scale: only with --script FILE"},
+        {{"--headless", "--steps", "5", "--dump-screen", "x"},
+         "--dump-screen: only for the live view and headless takes (--headless with --script or "
+         "--record)"},
+        {{"--record", "-"},
+         "--record: \"-\" (standard output) only with --headless; the live view draws on "
+         "standard output"},
+        {{"--headless", "--script", "s", "--csv", "x.csv"},
+         "--csv: not with a headless take (--script or --record); a take writes no CSV"},
+        {{"--headless", "--record", "r", "--steps", "9", "--every", "3"},
+         "--every: not with a headless take (--script or --record); a take writes no CSV"},
+        {{"--headless", "--script", "s", "--project"},
+         "--project: not with a headless take (--script or --record); run the same knobs with "
+         "--headless --steps N for it"},
+        {{"--headless", "--script", "s", "--save", "x"},
+         "--save: not with a headless take (--script or --record); run the same knobs with "
+         "--headless --steps N for it"},
+        {{"--headless", "--script", "s", "--steps", "9"},
+         "--steps: not with --script (the script decides how long the take runs)"},
+        {{"--script", "a", "--lesson", "b"},
+         "--lesson: one script only (--lesson is another name for --script)"},
+    };
+    return cr_make_param_array(struct bad_combo, params, sizeof params / sizeof params[0]);
+}
+
+ParameterizedTest(struct bad_combo *p, cli, recording_combinations_that_make_no_sense_are_refused)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    const char *a[9] = {NULL};
+    for (int i = 0; i < 8 && p->args[i][0]; i++)
+        a[i] = p->args[i];
+    int rc = parse(&o, &cause, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], NULL);
+    expect_message(rc, cause, p->message);
+}
+
+Test(cli, a_headless_take_needs_no_steps)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--headless", "--script", "s.ous", NULL);
+    cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
+    rc = parse(&o, &cause, "--headless", "--record", "r.cast", "--steps", "100", "--size",
+               "20x5", NULL);
+    cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
+    cr_expect_eq(o.size_w, 20);
+    cr_expect_eq(o.size_h, 5);
 }

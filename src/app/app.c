@@ -3,12 +3,16 @@
  * until the frame's compute budget is spent, take one snapshot, draw if
  * anything changed, then wait for input until the frame's deadline (or,
  * paused, until something happens).  Keys and mouse edits only change
- * state and set dirty flags; drawing happens in one place.
+ * state and set dirty flags; drawing happens in one place.  The same state
+ * also runs headless takes: a script instead of the keyboard, a clock made
+ * of frames instead of the wall clock, and frames encoded for a recording
+ * instead of drawn by curses (ouscope(1), SCRIPTS and RECORDING).
  */
 #include "config.h"
 
 #include "app.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -16,13 +20,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ouscope/fluct.h"
 
 #include "app/headless.h"
 #include "app/keymap.h"
+#include "app/record.h"
+#include "app/relay.h"
+#include "app/script.h"
 #include "app/term.h"
 #include "io/xmalloc.h"
+#include "render/ansi.h"
 #include "render/history.h"
 #include "render/layout.h"
 #include "render/panes.h"
@@ -46,6 +55,10 @@ enum {
 #define APP_KICK_DEFAULT 0.1 /* parameter-space length of a kick */
 #define APP_KICK_MIN 1e-4
 #define APP_KICK_MAX 10.0
+#define APP_TAKE_W 120 /* size of a headless take when neither --size nor the script says */
+#define APP_TAKE_H 40
+#define APP_REC_FPS 15.0 /* frames per second when recording, unless --fps says */
+#define APP_MARK_MAX 160 /* bytes of a marker label */
 
 /* Speeds in steps per second; the last rung (0) is "as fast as possible". */
 static const double speed_rate[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 0};
@@ -107,6 +120,37 @@ struct app {
     int press_col, press_row;
     double press_x, press_y;
     long drag_idx;
+
+    /* where frames go: curses (live), or an encoder and a cast (a headless take) */
+    bool take;           /* no terminal: the clock is frame / fps */
+    int take_w, take_h;  /* its size */
+    struct ansi ansi;    /* the take's encoder */
+    struct record *rec;  /* the take's cast, or NULL */
+    int note_fd;         /* >= 0: a recording parent reads frame and marker notes here */
+    double fps;          /* frames per second */
+    uint64_t frame;      /* frames so far */
+
+    /* the script, if one drives the run */
+    const struct script *sc;
+    size_t pc;                  /* next command */
+    enum app_wait { APP_WAIT_NONE = 0, APP_WAIT_STEP, APP_WAIT_FRAMES, APP_WAIT_UNTIL } wait;
+    const struct script_cmd *waiting; /* the wait command in progress */
+    uint64_t wait_step;         /* APP_WAIT_STEP: the step to reach; UNTIL: where to give up */
+    uint64_t wait_frames;       /* APP_WAIT_FRAMES: frames left */
+    bool wait_fresh;            /* a snapshot was taken since the wait began */
+    bool stall_noted;           /* the live view said the script waits for a paused run */
+    uint64_t spf;               /* steps per frame while the script runs */
+    bool script_on;             /* a script drives the run (until its last line) */
+    char *script_error;         /* a script command that could not be carried out */
+    char caption[SCRIPT_TEXT_MAX + 1];
+    bool caption_on, caption_frames;
+    uint64_t caption_until; /* a step, or a frame if caption_frames */
+    char speed_label[32];
+
+    /* classroom conveniences */
+    bool pure;      /* the same knobs, no kicks or edits since step 0 */
+    bool show_cmd;  /* C was pressed: print the command line at exit */
+    char cmd[320];
 };
 
 static double
@@ -115,6 +159,13 @@ now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The app's clock: the wall clock live, frame / fps in a headless take. */
+static double
+app_now(const struct app *a)
+{
+    return a->take ? (double)a->frame / a->fps : now();
 }
 
 static void app_notice(struct app *a, enum theme_role style, const char *fmt, ...)
@@ -129,8 +180,97 @@ app_notice(struct app *a, enum theme_role style, const char *fmt, ...)
     va_end(ap);
     a->view.notice = a->notice;
     a->view.notice_style = style;
-    a->notice_until = now() + APP_NOTICE_SECONDS;
+    a->notice_until = app_now(a) + APP_NOTICE_SECONDS;
     a->dirty |= APP_DRAW;
+}
+
+/* ---- markers: every knob change, kick, projection and reset ---- */
+
+static void app_marker(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A marker in the recording, if there is one (the cast's own, or the recording parent's). */
+static void
+app_marker(struct app *a, const char *fmt, ...)
+{
+    if (!a->rec && a->note_fd < 0)
+        return;
+    char label[APP_MARK_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(label, sizeof label, fmt, ap);
+    va_end(ap);
+    if (a->rec)
+        record_marker(a->rec, app_now(a), label);
+    else
+        relay_note_marker(a->note_fd, label);
+}
+
+/* The knobs a marker reports on, taken before and after an action. */
+struct app_knobs {
+    double eta, sigma, momentum, kick;
+    size_t batch, n;
+    enum ou_noise_kind noise;
+    bool frozen;
+    uint64_t seed;
+    char data[OU_DATA_NAME_MAX];
+};
+
+static void
+app_knobs_get(const struct app *a, struct app_knobs *k)
+{
+    const struct ou_config *c = ou_engine_config(a->e);
+    const struct ou_data *d = ou_engine_data(a->e);
+    k->eta = c->eta;
+    k->sigma = c->sigma;
+    k->momentum = c->momentum;
+    k->kick = a->kick_size;
+    k->batch = c->batch;
+    k->n = d->n;
+    k->noise = c->noise;
+    k->frozen = c->frozen;
+    k->seed = c->seed;
+    snprintf(k->data, sizeof k->data, "%s", d->name);
+}
+
+/* Exact inequality of two knob values (both finite). */
+static bool
+differs(double x, double y)
+{
+    return x < y || y < x;
+}
+
+/*
+ * One marker per knob that changed since *b, labelled old→new.  A change
+ * after step 0 means the current command line no longer reproduces the run.
+ */
+static void
+app_knob_markers(struct app *a, const struct app_knobs *b)
+{
+    struct app_knobs k;
+    app_knobs_get(a, &k);
+    int changes = 0;
+    if (differs(k.sigma, b->sigma) && ++changes)
+        app_marker(a, "σ %.4g→%.4g", b->sigma, k.sigma);
+    if (differs(k.eta, b->eta) && ++changes)
+        app_marker(a, "η %.4g→%.4g", b->eta, k.eta);
+    if (k.batch != b->batch && ++changes)
+        app_marker(a, "B %zu→%zu", b->batch, k.batch);
+    if (differs(k.momentum, b->momentum) && ++changes)
+        app_marker(a, "μ %.4g→%.4g", b->momentum, k.momentum);
+    if (k.noise != b->noise && ++changes)
+        app_marker(a, "noise %s→%s", ou_noise_kind_name(b->noise), ou_noise_kind_name(k.noise));
+    if (k.frozen != b->frozen && ++changes)
+        app_marker(a, "%s", k.frozen ? "frozen noise" : "fresh noise");
+    if (differs(k.kick, b->kick)) /* a setting of the next kick, not of the run */
+        app_marker(a, "kick size %.3g→%.3g", b->kick, k.kick);
+    if (k.seed != b->seed && ++changes)
+        app_marker(a, "seed %" PRIu64 "→%" PRIu64, b->seed, k.seed);
+    if (strcmp(k.data, b->data) != 0 && ++changes)
+        app_marker(a, "data %s→%s", b->data, k.data);
+    if (k.n != b->n && ++changes)
+        app_marker(a, "n %zu→%zu", b->n, k.n);
+    if (changes && ou_engine_step_count(a->e) > 0)
+        a->pure = false;
 }
 
 /* ---- the drift overlay ---- */
@@ -325,9 +465,15 @@ app_kick(struct app *a, enum ou_kick kind)
         app_notice(a, THEME_ERROR, "kick failed: %s", ou_status_str(st));
         return;
     }
+    static const char *const name[] = {[OU_KICK_TOP] = "v₁",
+                                       [OU_KICK_TANGENT] = "tangent",
+                                       [OU_KICK_DOWNHILL] = "downhill",
+                                       [OU_KICK_UPHILL] = "uphill"};
     app_mark(a, mark[kind]);
+    a->pure = false;
     a->dirty |= APP_SNAP | APP_DRAW;
     app_notice(a, THEME_NOTICE, "kick %.3g %s", a->kick_size, what[kind]);
+    app_marker(a, "kick %s %.3g", name[kind], a->kick_size);
 }
 
 static void
@@ -367,7 +513,7 @@ static void
 app_snapshot(struct app *a)
 {
     struct ou_snapshot_req req;
-    double t = now();
+    double t = now(), tc = app_now(a);
     panes_curve_request(&a->lay, ou_engine_data(a->e), &a->view, &req);
     enum ou_status st = ou_engine_snapshot(a->e, a->snap, &req);
     if (st == OU_ENUMERIC)
@@ -379,10 +525,11 @@ app_snapshot(struct app *a)
     /* Remember a healthy state for u: finite loss, inside the stability limit. */
     const struct ou_metrics *m = &a->snap->met;
     if (a->snap->status == OU_OK && isfinite(m->loss) && m->eta_lambda < 2.0 &&
-        t - a->last_mark >= APP_MARK_SECONDS) {
+        tc - a->last_mark >= APP_MARK_SECONDS) {
         ou_engine_mark(a->e);
-        a->last_mark = t;
+        a->last_mark = tc;
     }
+    a->wait_fresh = true;
     /* Slow metrics (large n) are sampled every few frames, not every one. */
     double cost = now() - t;
     a->snap_cost = a->snap_cost > 0.0 ? 0.8 * a->snap_cost + 0.2 * cost : cost;
@@ -399,7 +546,15 @@ app_diverged(struct app *a)
     a->burst = 0;
     a->owed = 0.0;
     a->dirty |= APP_SNAP | APP_DRAW;
+    char buf[32];
+    app_marker(a, "diverged at step %s (η = %.4g)",
+               panes_group(ou_engine_step_count(a->e) + 1, buf, sizeof buf),
+               ou_engine_config(a->e)->eta);
 }
+
+static uint64_t app_script_steps(const struct app *a);
+static void app_present_now(struct app *a);
+static void app_command(const struct app *a, char *buf, size_t len);
 
 /* Step the engine until `until` (a clock time) or until the steps owed are done. */
 static void
@@ -407,7 +562,10 @@ app_step(struct app *a, double until)
 {
     double t = now();
     uint64_t want = UINT64_MAX;
-    if (a->burst > 0) {
+    if (a->script_on) {
+        /* A script asks for steps per frame; a slow engine simply takes fewer. */
+        want = app_script_steps(a);
+    } else if (a->burst > 0) {
         want = a->burst;
     } else {
         double rate = speed_rate[a->speed];
@@ -562,7 +720,8 @@ static void
 app_restart(struct app *a)
 {
     ou_engine_mark(a->e);
-    a->last_mark = now();
+    a->last_mark = app_now(a);
+    a->pure = true;
     history_clear(a->hist);
     app_fl_forget(a);
     a->burst = 0;
@@ -586,10 +745,12 @@ app_rewind(struct app *a)
     app_marks_truncate(a, (double)at);
     app_fl_restart(a);
     a->paused = true;
+    a->pure = false;
     a->dirty |= APP_SNAP | APP_DRAW;
     char buf[32];
     app_notice(a, THEME_NOTICE, "rewound to step %s with η = %.4g; space goes on",
                panes_group(at, buf, sizeof buf), ou_engine_config(a->e)->eta);
+    app_marker(a, "rewind to step %s", buf);
 }
 
 /* Install new data, keeping theta; a full batch stays full. */
@@ -626,8 +787,7 @@ static void
 app_project(struct app *a)
 {
     app_notice(a, THEME_NOTICE, "projecting: noise-free full-batch descent to L < 1e-20 ...");
-    panes_draw(&a->scr, &a->lay, a->snap, &a->view);
-    term_draw(&a->scr);
+    app_present_now(a);
     struct ou_projection pr;
     enum ou_status st = ou_engine_project(a->e, false, &pr);
     char buf[32];
@@ -639,6 +799,8 @@ app_project(struct app *a)
     else
         app_notice(a, THEME_WARN, "projection stopped at L = %.3g after %s steps; reg there %.5g",
                    pr.loss, panes_group(pr.iters, buf, sizeof buf), pr.reg);
+    if (st == OU_OK)
+        app_marker(a, "projected reg %.5g", pr.reg);
 }
 
 /* Move theta onto the zero-loss set (noise-free descent) and show reg there. */
@@ -650,8 +812,7 @@ app_project_apply(struct app *a)
         return;
     }
     app_notice(a, THEME_NOTICE, "projecting θ: noise-free full-batch descent to L < 1e-20 ...");
-    panes_draw(&a->scr, &a->lay, a->snap, &a->view);
-    term_draw(&a->scr);
+    app_present_now(a);
     struct ou_projection pr;
     enum ou_status st = ou_engine_project(a->e, true, &pr);
     char buf[32];
@@ -661,7 +822,9 @@ app_project_apply(struct app *a)
     }
     app_mark(a, MARK_PROJECT);
     app_fl_restart(a);
+    a->pure = false;
     a->dirty |= APP_SNAP | APP_DRAW;
+    app_marker(a, "θ projected: reg %.5g", pr.reg);
     if (pr.converged)
         app_notice(a, THEME_NOTICE, "θ projected: reg = %.5g at L = %.2g (%s GD steps); the noise "
                    "now jitters it off again", pr.reg, pr.loss, panes_group(pr.iters, buf, sizeof buf));
@@ -671,7 +834,7 @@ app_project_apply(struct app *a)
 }
 
 static void
-app_key(struct app *a, int key)
+app_key_do(struct app *a, int key)
 {
     struct view *v = &a->view;
     if (v->help) {
@@ -704,6 +867,11 @@ app_key(struct app *a, int key)
         break;
     case KEYMAP_FASTER:
     case KEYMAP_SLOWER:
+        if (a->script_on) {
+            app_notice(a, THEME_NOTICE, "the script sets the speed (%s) until its last line",
+                       a->speed_label);
+            break;
+        }
         a->speed += act == KEYMAP_FASTER ? 1 : -1;
         a->speed = a->speed < 0 ? 0 : (a->speed >= APP_NSPEED ? APP_NSPEED - 1 : a->speed);
         a->owed = 0.0;
@@ -748,6 +916,7 @@ app_key(struct app *a, int key)
         ou_engine_reset(a->e);
         app_restart(a);
         app_notice(a, THEME_NOTICE, "reset: step 0, the same initial θ");
+        app_marker(a, "reset to step 0");
         break;
     case KEYMAP_RESEED: {
         uint64_t seed = c->seed + 1;
@@ -795,6 +964,12 @@ app_key(struct app *a, int key)
         app_fl_restart(a);
         a->dirty |= APP_SNAP;
         app_notice(a, THEME_NOTICE, "θ_ref = the current θ: directions recomputed, new window");
+        app_marker(a, "θ_ref re-anchored");
+        break;
+    case KEYMAP_COMMAND:
+        app_command(a, a->cmd, sizeof a->cmd);
+        a->show_cmd = true;
+        app_notice(a, THEME_NOTICE, "%s", a->cmd);
         break;
     case KEYMAP_LOSS_LOG:
         v->loss_log = !v->loss_log;
@@ -824,7 +999,10 @@ app_key(struct app *a, int key)
         v->help = true;
         break;
     case KEYMAP_REDRAW:
-        term_invalidate();
+        if (a->take)
+            ansi_invalidate(&a->ansi);
+        else
+            term_invalidate();
         break;
     case KEYMAP_QUIT:
         a->quit = true;
@@ -834,6 +1012,16 @@ app_key(struct app *a, int key)
         return;
     }
     a->dirty |= APP_DRAW;
+}
+
+/* A key, from the keyboard or a script; changed knobs become markers. */
+static void
+app_key(struct app *a, int key)
+{
+    struct app_knobs before;
+    app_knobs_get(a, &before);
+    app_key_do(a, key);
+    app_knob_markers(a, &before);
 }
 
 /* ---- mouse ---- */
@@ -944,7 +1132,7 @@ app_move_point(struct app *a, const struct plot *p, size_t i, double x, double y
 }
 
 static void
-app_mouse(struct app *a, const struct term_event *ev)
+app_mouse_do(struct app *a, const struct term_event *ev)
 {
     struct plot p;
     if (!a->o->mouse || a->view.help || a->lay.too_small ||
@@ -1003,17 +1191,62 @@ app_mouse(struct app *a, const struct term_event *ev)
     }
 }
 
+/* A mouse event; an edit of the data becomes a marker. */
+static void
+app_mouse(struct app *a, const struct term_event *ev)
+{
+    struct app_knobs before;
+    app_knobs_get(a, &before);
+    app_mouse_do(a, ev);
+    app_knob_markers(a, &before);
+}
+
 /* ---- frame ---- */
 
 static void
 app_layout(struct app *a)
 {
     int w, h;
-    term_size(&w, &h);
+    if (a->take) {
+        w = a->take_w;
+        h = a->take_h;
+    } else {
+        term_size(&w, &h);
+    }
     if (!screen_resize(&a->scr, w, h))
         fatal("out of memory for a %dx%d screen", w, h);
     layout_compute(&a->lay, w, h);
     a->dirty |= APP_SNAP | APP_DRAW;
+}
+
+/*
+ * Draw the frame and send it: through curses (and, under a recording
+ * parent, a note that the frame is complete), or encoded into the take.
+ */
+static void
+app_present(struct app *a)
+{
+    panes_draw(&a->scr, &a->lay, a->snap, &a->view);
+    if (a->take) {
+        const char *out;
+        size_t len;
+        if (!ansi_frame(&a->ansi, &a->scr, &out, &len))
+            fatal("out of memory encoding a %dx%d frame", a->scr.w, a->scr.h);
+        if (a->rec)
+            record_output(a->rec, app_now(a), out, len);
+        return;
+    }
+    term_draw(&a->scr);
+    if (a->note_fd >= 0)
+        relay_note_frame(a->note_fd);
+}
+
+/* A frame shown before a long computation; a take, which cannot be watched meanwhile, skips it. */
+static void
+app_present_now(struct app *a)
+{
+    if (!a->take)
+        app_present(a);
 }
 
 static void
@@ -1053,6 +1286,19 @@ app_measure(struct app *a, double t)
     a->dirty |= APP_DRAW;
 }
 
+/*
+ * Recording-friendly output: block glyphs instead of braille (which common
+ * cast-to-GIF tools render badly) and a modest frame rate, whenever the
+ * screen is being recorded: --record, a headless take, or a run inside
+ * asciinema (ASCIINEMA_REC), or when blocks were asked for.
+ */
+static bool
+app_recording_friendly(const struct cli_opts *o)
+{
+    const char *r = getenv("ASCIINEMA_REC");
+    return o->record || o->headless || (r && r[0]) || o->glyphs == CLI_GLYPHS_BLOCKS;
+}
+
 static void
 app_init_view(struct app *a, const struct term_info *ti)
 {
@@ -1060,7 +1306,8 @@ app_init_view(struct app *a, const struct term_info *ti)
     const struct cli_opts *o = a->o;
     memset(v, 0, sizeof *v);
     enum canvas_glyphs g = ti->utf8 ? CANVAS_BRAILLE : CANVAS_ASCII;
-    if (o->glyphs == CLI_GLYPHS_BLOCKS)
+    if (o->glyphs == CLI_GLYPHS_BLOCKS ||
+        (o->glyphs == CLI_GLYPHS_AUTO && app_recording_friendly(o)))
         g = CANVAS_BLOCKS;
     else if (o->glyphs == CLI_GLYPHS_ASCII)
         g = CANVAS_ASCII;
@@ -1072,18 +1319,413 @@ app_init_view(struct app *a, const struct term_info *ti)
     v->kick_size = a->kick_size;
     v->kinks = true;
     v->ghost = false;
-    v->speed = speed_name[a->speed];
+    v->speed = a->sc ? a->speed_label : speed_name[a->speed];
     v->hist = a->hist;
     v->nhelp = keymap_help(a->help, a->help_keys, APP_HELP_MAX);
     v->help_items = a->help;
     v->nhints = keymap_hints(a->hints, a->hint_keys, APP_HINT_MAX);
     v->hints = a->hints;
+    v->hide = o->hide;
     screen_init(&a->scr, g == CANVAS_ASCII);
+    if (a->take)
+        return;
     if (!ti->utf8)
         app_notice(a, THEME_WARN, "the locale is not UTF-8: ASCII glyphs (try LANG=C.UTF-8)");
     else
         app_notice(a, THEME_NOTICE, "ouscope %s: ? shows every key, q quits", PACKAGE_VERSION);
 }
+
+/* ---- scripts (ouscope(1), SCRIPTS) ---- */
+
+/*
+ * Steps the next frame takes while a script runs: its speed, cut so that a
+ * wait ends on its exact step (and a give-up step is not passed), or what
+ * is left of a run-N-steps burst.
+ */
+static uint64_t
+app_script_steps(const struct app *a)
+{
+    uint64_t n = a->spf;
+    if (a->burst > 0)
+        return n < a->burst ? n : a->burst;
+    if (a->paused)
+        return 0;
+    uint64_t step = ou_engine_step_count(a->e);
+    if ((a->wait == APP_WAIT_STEP || a->wait == APP_WAIT_UNTIL) && a->wait_step > step &&
+        a->wait_step - step < n)
+        n = a->wait_step - step;
+    return n;
+}
+
+/* A metric of the latest snapshot, as "wait until" names it. */
+static double
+app_metric(const struct app *a, enum script_metric m)
+{
+    const struct ou_metrics *mt = &a->snap->met;
+    switch (m) {
+    case SCRIPT_M_STEP:
+        return (double)a->snap->step;
+    case SCRIPT_M_LOSS:
+        return mt->loss;
+    case SCRIPT_M_REG:
+        return mt->reg;
+    case SCRIPT_M_REG_EMA:
+        return mt->reg_ema;
+    case SCRIPT_M_ETA_LAMBDA:
+        return mt->eta_lambda;
+    case SCRIPT_M_KINKS:
+        return (double)mt->nkinks;
+    case SCRIPT_M_BALANCE:
+        return mt->balance;
+    case SCRIPT_M_DIVERGED:
+    case SCRIPT_NMETRICS:
+    default:
+        return a->snap->status == OU_EDIVERGED ? 1.0 : 0.0;
+    }
+}
+
+static void app_script_fail(struct app *a, const struct script_cmd *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A command that cannot be carried out: the script stops (a take fails). */
+static void
+app_script_fail(struct app *a, const struct script_cmd *c, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    free(a->script_error);
+    a->script_error = xasprintf("%s:%d: %s", a->sc->name, c->line, msg);
+    a->script_on = false;
+    a->wait = APP_WAIT_NONE;
+    a->view.speed = speed_name[a->speed];
+    app_notice(a, THEME_ERROR, "%s", a->script_error);
+}
+
+/* Whether the wait in progress is over. */
+static bool
+app_wait_done(struct app *a)
+{
+    uint64_t step = ou_engine_step_count(a->e);
+    const struct script_cmd *c = a->waiting;
+    switch (a->wait) {
+    case APP_WAIT_STEP:
+        return step >= a->wait_step;
+    case APP_WAIT_FRAMES:
+        return a->wait_frames == 0;
+    case APP_WAIT_UNTIL:
+        /* Judged on a snapshot taken after the wait began, never on an older one. */
+        if (!a->wait_fresh)
+            return false;
+        if (c->metric == SCRIPT_M_DIVERGED
+                ? a->snap->status == OU_EDIVERGED
+                : script_compare(app_metric(a, c->metric), c->cmp, c->value))
+            return true;
+        if (step < a->wait_step)
+            return false;
+        if (c->metric == SCRIPT_M_DIVERGED) {
+            app_notice(a, THEME_WARN, "%s:%d: no divergence within %" PRIu64 " steps; going on",
+                       a->sc->name, c->line, c->within);
+            app_marker(a, "no divergence within %" PRIu64 " steps", c->within);
+        } else {
+            app_notice(a, THEME_WARN, "%s:%d: %s %s %g not reached within %" PRIu64
+                       " steps (it is %.4g); going on",
+                       a->sc->name, c->line, script_metric_name(c->metric),
+                       script_cmp_name(c->cmp), c->value, c->within,
+                       app_metric(a, c->metric));
+            app_marker(a, "%s %s %g not reached within %" PRIu64 " steps",
+                       script_metric_name(c->metric), script_cmp_name(c->cmp), c->value,
+                       c->within);
+        }
+        if (a->take)
+            fprintf(stderr, "ouscope: %s\n", a->notice);
+        return true;
+    case APP_WAIT_NONE:
+    default:
+        return true;
+    }
+}
+
+/* The script waits for steps that cannot come: the run is paused (or diverged). */
+static bool
+app_script_stalled(const struct app *a)
+{
+    return a->script_on && a->paused && a->burst == 0 &&
+           (a->wait == APP_WAIT_STEP || (a->wait == APP_WAIT_UNTIL && a->wait_fresh));
+}
+
+static void
+app_script_set(struct app *a, const struct script_cmd *c)
+{
+    const char *name = script_knob_name(c->knob);
+    switch (c->knob) {
+    case SCRIPT_SIGMA:
+        a->sigma_off = 0.0;
+        a->view.sigma_off = 0.0;
+        app_set_sigma(a, c->value);
+        app_notice(a, THEME_NOTICE, "σ = %.4g: the OU jitter and the loss floor scale with σ²",
+                   c->value);
+        break;
+    case SCRIPT_ETA:
+        ou_engine_set_eta(a->e, c->value);
+        app_notice(a, THEME_NOTICE, "η = %.4g: stability needs η·λ_max < 2", c->value);
+        break;
+    case SCRIPT_BATCH: {
+        size_t n = ou_engine_data(a->e)->n;
+        if (c->value > (double)n) {
+            app_script_fail(a, c, "set %s %.0f: the data has only n = %zu points", name, c->value,
+                            n);
+            return;
+        }
+        ou_engine_set_batch(a->e, (size_t)c->value);
+        app_notice(a, THEME_NOTICE, "batch B = %.0f of %zu", c->value, n);
+        break;
+    }
+    case SCRIPT_MOMENTUM:
+        ou_engine_set_momentum(a->e, c->value);
+        app_notice(a, THEME_NOTICE, "momentum μ = %g", c->value);
+        break;
+    case SCRIPT_NOISE:
+        ou_engine_set_noise(a->e, (enum ou_noise_kind)c->value);
+        app_notice(a, THEME_NOTICE, "noise kind: %s",
+                   c->value > 0.5 ? "±σ" : "Gaussian");
+        break;
+    case SCRIPT_FROZEN:
+        ou_engine_set_frozen(a->e, c->value > 0.5);
+        app_notice(a, THEME_NOTICE, "%s",
+                   c->value > 0.5 ? "frozen noise: the net fits fixed noisy labels"
+                                  : "fresh noise every step");
+        break;
+    case SCRIPT_KICK:
+    case SCRIPT_NKNOBS:
+    default:
+        a->kick_size = c->value;
+        a->view.kick_size = c->value;
+        return;
+    }
+    /* Each OU window has one set of knobs. */
+    app_fl_restart(a);
+    a->dirty |= APP_SNAP | APP_DRAW;
+}
+
+static void
+app_script_exec(struct app *a, const struct script_cmd *c)
+{
+    uint64_t step = ou_engine_step_count(a->e);
+    struct app_knobs before;
+    switch (c->op) {
+    case SCRIPT_SET:
+        app_knobs_get(a, &before);
+        app_script_set(a, c);
+        app_knob_markers(a, &before);
+        break;
+    case SCRIPT_KEY:
+        for (size_t i = 0; i < c->nkeys && !a->quit; i++)
+            app_key(a, c->keys[i]);
+        break;
+    case SCRIPT_WAIT_STEPS:
+    case SCRIPT_AT_STEP:
+        a->wait = APP_WAIT_STEP;
+        a->wait_step = c->op == SCRIPT_AT_STEP ? c->count : step + c->count;
+        break;
+    case SCRIPT_WAIT_FRAMES:
+        a->wait = APP_WAIT_FRAMES;
+        a->wait_frames = c->count;
+        break;
+    case SCRIPT_WAIT_UNTIL:
+        a->wait = APP_WAIT_UNTIL;
+        a->wait_step = step + c->within;
+        a->wait_fresh = false;
+        break;
+    case SCRIPT_PAUSE:
+        a->paused = true;
+        a->burst = 0;
+        a->owed = 0.0;
+        break;
+    case SCRIPT_RESUME:
+        a->paused = false;
+        a->last_step = now();
+        break;
+    case SCRIPT_CAPTION:
+        a->caption_on = c->text != NULL;
+        if (c->text) {
+            snprintf(a->caption, sizeof a->caption, "%s", c->text);
+            a->caption_frames = c->frames;
+            a->caption_until =
+                c->count == 0 ? UINT64_MAX : (c->frames ? a->frame : step) + c->count;
+            app_marker(a, "%s", c->text);
+        }
+        break;
+    case SCRIPT_MARKER:
+        app_marker(a, "%s", c->text);
+        break;
+    case SCRIPT_SPEED:
+        a->spf = c->count;
+        snprintf(a->speed_label, sizeof a->speed_label, "%" PRIu64 "/frame", c->count);
+        break;
+    case SCRIPT_END:
+    default:
+        a->quit = true;
+        break;
+    }
+    a->waiting = c;
+    a->dirty |= APP_DRAW;
+}
+
+/* Carry out commands until one has to wait (or the script is over). */
+static void
+app_script_advance(struct app *a)
+{
+    while (a->script_on && !a->quit) {
+        if (a->wait != APP_WAIT_NONE) {
+            if (!app_wait_done(a))
+                return;
+            a->wait = APP_WAIT_NONE;
+        }
+        if (a->pc >= a->sc->ncmd) {
+            /* The last line: a take ends here, the live view hands over to the keys. */
+            a->script_on = false;
+            if (!a->take) {
+                a->view.speed = speed_name[a->speed];
+                app_notice(a, THEME_NOTICE, "the script is done: the keys are yours");
+            }
+            return;
+        }
+        app_script_exec(a, &a->sc->cmd[a->pc++]);
+    }
+}
+
+/* The caption shown in the next frame, or none once its time is up. */
+static void
+app_caption_update(struct app *a)
+{
+    if (a->caption_on &&
+        (a->caption_frames ? a->frame : ou_engine_step_count(a->e)) >= a->caption_until)
+        a->caption_on = false;
+    const char *c = a->caption_on ? a->caption : NULL;
+    if (c != a->view.caption)
+        a->dirty |= APP_DRAW;
+    a->view.caption = c;
+}
+
+/* A frame is over: frame waits count down. */
+static void
+app_frame_done(struct app *a)
+{
+    a->frame++;
+    if (a->wait == APP_WAIT_FRAMES && a->wait_frames > 0)
+        a->wait_frames--;
+}
+
+/* ---- the command line that reproduces the run (key C) ---- */
+
+/* The shortest decimal form of x that reads back exactly. */
+static void
+fmt_exact(double x, char *buf, size_t len)
+{
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, x);
+        if (!differs(strtod(buf, NULL), x))
+            return;
+    }
+}
+
+/* A word for the shell: as it is if it is plain, else in single quotes. */
+static void
+shell_word(const char *w, char *buf, size_t len)
+{
+    if (w[0] && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                          "_-./,:+=@%") == strlen(w)) {
+        snprintf(buf, len, "%s", w);
+        return;
+    }
+    size_t k = 0;
+    if (k + 1 < len)
+        buf[k++] = '\'';
+    for (const char *p = w; *p && k + 5 < len; p++) {
+        if (*p == '\'') {
+            memcpy(buf + k, "'\\''", 4);
+            k += 4;
+        } else {
+            buf[k++] = *p;
+        }
+    }
+    if (k + 1 < len)
+        buf[k++] = '\'';
+    buf[k < len ? k : len - 1] = '\0';
+}
+
+static void cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+cat(char *buf, size_t len, const char *fmt, ...)
+{
+    size_t k = strlen(buf);
+    if (k + 1 >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + k, len - k, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * The one-line command that starts a run in the current state's set-up and
+ * knobs, and a shell comment with the step and whether the run got there
+ * with these knobs all along (then the command reproduces it exactly).
+ */
+static void
+app_command(const struct app *a, char *buf, size_t len)
+{
+    const struct ou_config *c = ou_engine_config(a->e);
+    const struct ou_data *d = ou_engine_data(a->e);
+    const struct cli_opts *o = a->o;
+    char w[256], x[40];
+    bool edited = false;
+    buf[0] = '\0';
+    cat(buf, len, "ouscope");
+    if (o->load) {
+        shell_word(o->load, w, sizeof w);
+        cat(buf, len, " --load %s", w);
+    } else {
+        if (c->model != OU_MODEL_RELU1D)
+            cat(buf, len, " --model %s", ou_model_kind_name(c->model));
+        if (d->kind < OU_DATA_NBUILTIN) {
+            cat(buf, len, " --data %s --n %zu", d->name, d->n);
+        } else {
+            size_t k = strlen(d->name);
+            edited = k > 0 && d->name[k - 1] == '*';
+            shell_word(o->data, w, sizeof w);
+            cat(buf, len, " --data %s", w);
+        }
+        cat(buf, len, " --width %zu --seed %" PRIu64 "%s", c->width, c->seed,
+            c->bias ? "" : " --no-bias");
+    }
+    fmt_exact(c->eta, x, sizeof x);
+    cat(buf, len, " --lr %s", x);
+    fmt_exact(c->sigma, x, sizeof x);
+    cat(buf, len, " --noise %s --batch %zu", x, c->batch);
+    if (c->noise == OU_NOISE_PM)
+        cat(buf, len, " --noise-kind pm");
+    if (c->momentum > 0.0) {
+        fmt_exact(c->momentum, x, sizeof x);
+        cat(buf, len, " --momentum %s", x);
+    }
+    if (c->frozen)
+        cat(buf, len, " --frozen");
+    char st[32];
+    panes_group(ou_engine_step_count(a->e), st, sizeof st);
+    if (edited)
+        cat(buf, len, "  # step %s; the data was edited with the mouse", st);
+    else if (a->pure && !o->load)
+        cat(buf, len, "  # step %s, the same knobs since step 0", st);
+    else
+        cat(buf, len, "  # step %s; knobs changed on the way (--record keeps the path)", st);
+}
+
+/* ---- loops ---- */
 
 static void
 app_loop(struct app *a, long max_frames)
@@ -1097,6 +1739,16 @@ app_loop(struct app *a, long max_frames)
             a->dirty &= ~APP_LAYOUT;
             term_invalidate();
             app_layout(a);
+        }
+        if (a->script_on) {
+            app_script_advance(a);
+            if (a->quit)
+                break;
+            bool stalled = app_script_stalled(a);
+            if (stalled && !a->stall_noted)
+                app_notice(a, THEME_WARN, "%s:%d: the script waits for steps; space resumes",
+                           a->sc->name, a->waiting ? a->waiting->line : 0);
+            a->stall_noted = stalled;
         }
         bool running = !a->paused || a->burst > 0;
         if (running) {
@@ -1118,6 +1770,7 @@ app_loop(struct app *a, long max_frames)
             a->view.notice = NULL;
             a->dirty |= APP_DRAW;
         }
+        app_caption_update(a);
         a->view.paused = a->paused;
         a->view.burst = a->burst;
         if (a->dirty & APP_SNAP)
@@ -1126,17 +1779,19 @@ app_loop(struct app *a, long max_frames)
             double t1 = now();
             if (a->paused && a->burst == 0)
                 a->view.sps = 0.0;
-            panes_draw(&a->scr, &a->lay, a->snap, &a->view);
-            term_draw(&a->scr);
+            app_present(a);
             a->meas_frames++;
             a->draw_cost = 0.8 * a->draw_cost + 0.2 * (now() - t1);
         }
         a->dirty &= ~(APP_SNAP | APP_DRAW);
         app_measure(a, now());
+        app_frame_done(a);
         if (max_frames > 0 && ++frames >= max_frames)
             break;
 
-        running = !a->paused || a->burst > 0;
+        /* A script (or a caption timed in frames) keeps the frame clock going while paused. */
+        running = !a->paused || a->burst > 0 || a->script_on ||
+                  (a->caption_on && a->caption_frames);
         if (running) {
             /* Input until the frame's deadline. */
             double deadline = t0 + a->period;
@@ -1167,16 +1822,64 @@ app_loop(struct app *a, long max_frames)
     }
 }
 
-int
-app_run(const struct cli_opts *o, long max_frames)
+/*
+ * A headless take: one iteration is one frame at t = frame / fps.  The
+ * script runs, then the frame takes exactly the steps it asks for (none in
+ * the first frame, which shows the start), then the frame is drawn,
+ * encoded and written.  Nothing here reads the wall clock, so the same
+ * script and seed give the same bytes.
+ */
+static void
+app_take_loop(struct app *a, long max_frames)
 {
-    char *cause = NULL;
-    struct ou_engine *e = headless_make_engine(o, &cause);
-    if (!e) {
-        fprintf(stderr, "ouscope: %s\n", cause);
-        free(cause);
-        return 1;
+    for (;;) {
+        app_script_advance(a);
+        if (a->script_error)
+            break;
+        if (app_script_stalled(a)) {
+            const struct script_cmd *c = a->waiting;
+            char buf[32];
+            a->script_error = xasprintf(
+                "%s:%d: the script waits for steps, but the run is paused%s at step %s; resume "
+                "it first (after a divergence: key u, then resume)",
+                a->sc->name, c ? c->line : 0,
+                ou_engine_status(a->e) == OU_EDIVERGED ? " (it diverged)" : "",
+                panes_group(ou_engine_step_count(a->e), buf, sizeof buf));
+            break;
+        }
+        /* The first frame shows the start; the one after the script's end, where it ended. */
+        bool stepping = a->frame > 0 && a->script_on && !a->quit;
+        uint64_t n = stepping ? app_script_steps(a) : 0, done = 0;
+        if (n > 0) {
+            enum ou_status st = ou_engine_run(a->e, n, &done);
+            if (a->burst > 0)
+                a->burst -= done < a->burst ? done : a->burst;
+            if (st != OU_OK)
+                app_diverged(a);
+        }
+        if (a->view.notice && app_now(a) >= a->notice_until)
+            a->view.notice = NULL;
+        app_caption_update(a);
+        a->view.paused = a->paused;
+        a->view.burst = a->burst;
+        a->view.sps = (double)done * a->fps;
+        a->view.fps = a->fps;
+        app_snapshot(a);
+        app_present(a);
+        app_frame_done(a);
+        a->dirty = 0;
+        if (a->quit || !a->script_on)
+            break;
+        if (max_frames > 0 && a->frame >= (uint64_t)max_frames)
+            break;
     }
+}
+
+/* ---- entry points ---- */
+
+static struct app *
+app_create(const struct cli_opts *o, struct ou_engine *e, const struct script *sc, double fps)
+{
     struct app *a = xcalloc(1, sizeof *a);
     a->o = o;
     a->e = e;
@@ -1184,24 +1887,94 @@ app_run(const struct cli_opts *o, long max_frames)
     a->hist = xmalloc(sizeof *a->hist);
     a->scratch = xmalloc(sizeof *a->scratch);
     history_clear(a->hist);
-    a->period = 1.0 / o->fps;
+    a->fps = fps;
+    a->period = 1.0 / fps;
     a->speed = APP_NSPEED - 1;
     a->sps_est = 1e4;
     a->snap_every = 1;
     a->drag_idx = -1;
     a->kick_size = APP_KICK_DEFAULT;
+    a->note_fd = -1;
+    a->pure = true;
+    if (sc) {
+        a->sc = sc;
+        a->script_on = true;
+        a->spf = SCRIPT_SPEED_DEFAULT;
+        snprintf(a->speed_label, sizeof a->speed_label, "%d/frame", SCRIPT_SPEED_DEFAULT);
+    }
+    return a;
+}
 
+static void
+app_destroy(struct app *a)
+{
+    screen_fini(&a->scr);
+    ansi_fini(&a->ansi);
+    free(a->script_error);
+    free(a->fl_v);
+    free(a->dh);
+    free(a->scratch);
+    free(a->hist);
+    free(a->snap);
+    free(a);
+}
+
+/* Write the last frame as text (--dump-screen); 0 or 1. */
+static int
+app_dump_screen(const struct app *a, const char *path)
+{
+    size_t need = screen_to_text(&a->scr, NULL, 0);
+    char *buf = xmalloc(need + 1);
+    screen_to_text(&a->scr, buf, need + 1);
+    FILE *f = fopen(path, "w");
+    int rc = 0;
+    if (!f || fwrite(buf, 1, need, f) != need || fflush(f) != 0) {
+        fprintf(stderr, "ouscope: --dump-screen: %s: %s\n", path, strerror(errno));
+        rc = 1;
+    }
+    if (f && fclose(f) != 0 && rc == 0) {
+        fprintf(stderr, "ouscope: --dump-screen: %s: %s\n", path, strerror(errno));
+        rc = 1;
+    }
+    free(buf);
+    return rc;
+}
+
+/* What is left to do after the loop: script errors, the screen dump, the command line. */
+static int
+app_finish(struct app *a)
+{
+    int rc = a->exit_status;
+    if (a->script_error) {
+        fprintf(stderr, "ouscope: %s\n", a->script_error);
+        rc = 1;
+    }
+    if (a->o->dump_screen && app_dump_screen(a, a->o->dump_screen) != 0 && rc == 0)
+        rc = 1;
+    if (a->show_cmd) {
+        app_command(a, a->cmd, sizeof a->cmd);
+        printf("%s\n", a->cmd);
+        fflush(stdout);
+    }
+    return rc;
+}
+
+/* The live view on the terminal; note_fd >= 0 under a recording parent. */
+static int
+app_live(struct app *a, long max_frames)
+{
+    char *cause = NULL;
+    const struct cli_opts *o = a->o;
     struct term_opts to = {.color = o->color, .light = o->light, .mouse = o->mouse};
     struct term_info ti;
     if (term_open(&to, stdin, stdout, &ti, &cause) != 0) {
         fprintf(stderr, "ouscope: %s\n", cause);
         free(cause);
-        a->exit_status = 1;
-        goto out;
+        return 1;
     }
     xmalloc_set_fatal_hook(term_restore);
     app_init_view(a, &ti);
-    ou_engine_mark(e);
+    ou_engine_mark(a->e);
     a->last_mark = now();
     app_fl_restart(a);
     app_layout(a);
@@ -1210,15 +1983,183 @@ app_run(const struct cli_opts *o, long max_frames)
     app_loop(a, max_frames);
     term_close();
     xmalloc_set_fatal_hook(NULL);
+    return app_finish(a);
+}
+
+/* The header's time: SOURCE_DATE_EPOCH if it is set (reproducible builds), else 0. */
+static int64_t
+app_epoch(void)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    char *end;
+    if (!s || s[0] < '0' || s[0] > '9')
+        return 0;
+    errno = 0;
+    long long t = strtoll(s, &end, 10);
+    return *end || errno ? 0 : (int64_t)t;
+}
+
+/* A headless take into rec (which may be NULL: the script only runs). */
+static int
+app_take(struct app *a, struct record *rec, const char *title, long max_frames)
+{
+    const struct cli_opts *o = a->o;
+    const char *nc = getenv("NO_COLOR");
+    enum theme_depth depth = o->color && !(nc && nc[0]) ? THEME_256 : THEME_MONO;
+    struct term_info ti = {.utf8 = true, .depth = depth};
+    a->take = true;
+    a->rec = rec;
+    ansi_init(&a->ansi, theme_palette(depth, o->light));
+    app_init_view(a, &ti);
+    if (rec)
+        record_header(rec, a->take_w, a->take_h, app_epoch(), title, "xterm-256color");
+    ou_engine_mark(a->e);
+    a->last_mark = 0.0;
+    app_fl_restart(a);
+    app_layout(a);
+    app_take_loop(a, max_frames);
+    return app_finish(a);
+}
+
+/* Script set-up directives fill in what the command line did not give. */
+static int
+app_setup(struct cli_opts *eff, const struct script *sc, char **cause)
+{
+    if (!sc)
+        return 0;
+    const struct script_setup *su = &sc->setup;
+    const unsigned fixed = SCRIPT_SET_DATA | SCRIPT_SET_N | SCRIPT_SET_WIDTH | SCRIPT_SET_SEED |
+                           SCRIPT_SET_MODEL | SCRIPT_SET_BIAS;
+    if (eff->load && (su->set & fixed)) {
+        *cause = xasprintf("--load: %s sets up the model or data (data, width, seed, model, bias), "
+                           "which the saved state fixes; drop --load or those lines",
+                           sc->name);
+        return -1;
+    }
+    if ((su->set & SCRIPT_SET_DATA) && !(eff->set & CLI_SET_DATA))
+        eff->data = ou_data_kind_name(su->data);
+    if ((su->set & SCRIPT_SET_N) && !(eff->set & CLI_SET_N))
+        eff->n = su->n;
+    if ((su->set & SCRIPT_SET_WIDTH) && !(eff->set & CLI_SET_WIDTH))
+        eff->cfg.width = su->width;
+    if ((su->set & SCRIPT_SET_SEED) && !(eff->set & CLI_SET_SEED))
+        eff->cfg.seed = su->seed;
+    if ((su->set & SCRIPT_SET_MODEL) && !(eff->set & CLI_SET_MODEL))
+        eff->cfg.model = su->model;
+    if ((su->set & SCRIPT_SET_BIAS) && !(eff->set & CLI_SET_BIAS))
+        eff->cfg.bias = su->bias;
+    return 0;
+}
+
+int
+app_main(const struct cli_opts *o)
+{
+    struct script *sc = NULL;
+    struct ou_engine *e = NULL;
+    struct record *rec = NULL;
+    struct app *a = NULL;
+    char *cause = NULL, *title = NULL;
+    int rc = 0;
+
+    if (o->script) {
+        int r = script_load(o->script, &sc, &cause);
+        if (r != 0) {
+            rc = r == SCRIPT_EREAD ? 1 : 2;
+            goto fail;
+        }
+        if (o->script_scale > 0.0)
+            script_scale(sc, o->script_scale);
+    } else if (o->headless) {
+        /* --headless --record --steps N: a take of N steps at the default speed. */
+        char text[64];
+        snprintf(text, sizeof text, o->steps ? "wait steps %" PRIu64 "\n" : "\n", o->steps);
+        if (script_parse("--steps", text, strlen(text), &sc, &cause) != 0) {
+            rc = 2;
+            goto fail;
+        }
+    }
+    struct cli_opts eff = *o;
+    if (app_setup(&eff, sc, &cause) != 0) {
+        rc = 2;
+        goto fail;
+    }
+    const struct script_setup *su = sc ? &sc->setup : NULL;
+    double fps = o->fps;
+    if (!(o->set & CLI_SET_FPS)) {
+        if (su && (su->set & SCRIPT_SET_FPS))
+            fps = su->fps;
+        else if (app_recording_friendly(o))
+            fps = APP_REC_FPS;
+    }
+    if (su && (su->set & SCRIPT_SET_TITLE)) {
+        title = xstrdup(su->title);
+    } else if (o->script) {
+        const char *b = strrchr(o->script, '/');
+        title = xasprintf("ouscope: %s", b ? b + 1 : o->script);
+    } else {
+        title = xstrdup("ouscope");
+    }
+    if (o->record && !o->headless && !isatty(STDIN_FILENO)) {
+        cause = xasprintf("--record: standard input is not a terminal: the live view needs one "
+                          "(or record a headless take: --headless --script FILE)");
+        rc = 1;
+        goto fail;
+    }
+    if (!(e = headless_make_engine(&eff, &cause))) {
+        rc = 1;
+        goto fail;
+    }
+    if (o->record && !(rec = record_open(o->record, &cause))) {
+        rc = 1;
+        goto fail;
+    }
+    if (o->headless) {
+        a = app_create(&eff, e, sc, fps);
+        a->take_w = o->size_w ? o->size_w : (su && (su->set & SCRIPT_SET_SIZE)) ? su->w : APP_TAKE_W;
+        a->take_h = o->size_w ? o->size_h : (su && (su->set & SCRIPT_SET_SIZE)) ? su->h : APP_TAKE_H;
+        rc = app_take(a, rec, title, (long)o->frames);
+    } else if (rec) {
+        struct relay *r = NULL;
+        switch (relay_start(&r, &cause)) {
+        case RELAY_FAILED:
+            rc = 1;
+            goto fail;
+        case RELAY_CHILD:
+            /* The parent owns the file; this side draws and sends notes. */
+            record_abandon(rec);
+            rec = NULL;
+            a = app_create(&eff, e, sc, fps);
+            a->note_fd = STDOUT_FILENO;
+            rc = app_live(a, (long)o->frames);
+            break;
+        case RELAY_PARENT:
+        default:
+            ou_engine_destroy(e);
+            e = NULL;
+            rc = relay_run(r, rec, title);
+            break;
+        }
+    } else {
+        a = app_create(&eff, e, sc, fps);
+        rc = app_live(a, (long)o->frames);
+    }
+    if (rec && record_close(rec, &cause) != 0) {
+        rec = NULL;
+        rc = rc ? rc : 1;
+        goto fail;
+    }
+    rec = NULL;
+    goto out;
+fail:
+    fprintf(stderr, "ouscope: %s\n", cause);
+    free(cause);
 out:
-    screen_fini(&a->scr);
-    int rc = a->exit_status;
-    free(a->fl_v);
-    free(a->dh);
-    free(a->scratch);
-    free(a->hist);
-    free(a->snap);
-    free(a);
+    if (rec)
+        record_abandon(rec);
+    if (a)
+        app_destroy(a);
+    free(title);
     ou_engine_destroy(e);
+    script_destroy(sc);
     return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "io/xmalloc.h"
 #include "ouscope/fluct.h"
+#include "render/panes.h"
 
 enum {
     OPT_HEADLESS = 256,
@@ -44,7 +45,14 @@ enum {
     OPT_NO_MOUSE,
     OPT_GLYPHS,
     OPT_NO_COLOR,
-    OPT_LIGHT
+    OPT_LIGHT,
+    OPT_RECORD,
+    OPT_SCRIPT,
+    OPT_LESSON,
+    OPT_SIZE,
+    OPT_HIDE,
+    OPT_DUMP_SCREEN,
+    OPT_SCRIPT_SCALE
 };
 
 static const struct option long_opts[] = {
@@ -76,6 +84,13 @@ static const struct option long_opts[] = {
     {"glyphs", required_argument, NULL, OPT_GLYPHS},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"light", no_argument, NULL, OPT_LIGHT},
+    {"record", required_argument, NULL, OPT_RECORD},
+    {"script", required_argument, NULL, OPT_SCRIPT},
+    {"lesson", required_argument, NULL, OPT_LESSON},
+    {"size", required_argument, NULL, OPT_SIZE},
+    {"hide", required_argument, NULL, OPT_HIDE},
+    {"dump-screen", required_argument, NULL, OPT_DUMP_SCREEN},
+    {"script-scale", required_argument, NULL, OPT_SCRIPT_SCALE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -119,6 +134,19 @@ static const char usage_text[] =
     "  --no-color           monochrome (also when NO_COLOR is set)\n"
     "  --light              colours for a light background\n"
     "  --no-mouse           ignore the mouse\n"
+    "  --hide FIELD,...     leave status fields out: state, step, eta, sigma, noise,\n"
+    "                       batch, momentum, eta-lambda, speed, fps, seed, data,\n"
+    "                       width, hints\n"
+    "Recording and scripts:\n"
+    "  --record FILE        record an asciicast v2 file (live, or with --headless)\n"
+    "  --script FILE        drive the run from a script (--lesson FILE: the same)\n"
+    "  --headless --script FILE --record FILE\n"
+    "                       render the take with no terminal: the same script and\n"
+    "                       seed give the same file, byte for byte\n"
+    "  --size COLSxROWS     size of a headless take, 20..1000 x 5..1000 (120x40)\n"
+    "  --script-scale F     multiply the script's step and frame counts by F in\n"
+    "                       (0, 1], to check a script quickly\n"
+    "  --dump-screen FILE   write the last frame as text at exit\n"
     "  -h, --help           show this help and exit\n"
     "  -V, --version        show the version and exit\n"
     "\n"
@@ -158,6 +186,118 @@ cli_integer(const char *flag, const char *arg, uint64_t lo, uint64_t hi, uint64_
         return -1;
     }
     *v = (uint64_t)x;
+    return 0;
+}
+
+/* "COLSxROWS" with 20..1000 columns and 5..1000 rows. */
+static int
+parse_size(const char *a, int *w, int *h)
+{
+    char *end;
+    if (a[0] < '0' || a[0] > '9')
+        return -1;
+    errno = 0;
+    unsigned long cw = strtoul(a, &end, 10);
+    if (*end != 'x' || errno || end[1] < '0' || end[1] > '9')
+        return -1;
+    unsigned long ch = strtoul(end + 1, &end, 10);
+    if (*end || errno || cw < 20 || cw > 1000 || ch < 5 || ch > 1000)
+        return -1;
+    *w = (int)cw;
+    *h = (int)ch;
+    return 0;
+}
+
+/* The fields --hide knows, with their enum view_field bits. */
+static const struct {
+    const char *name;
+    unsigned bit;
+} hide_names[] = {
+    {"state", VIEW_FIELD_STATE},   {"step", VIEW_FIELD_STEP},
+    {"eta", VIEW_FIELD_ETA},       {"sigma", VIEW_FIELD_SIGMA},
+    {"noise", VIEW_FIELD_NOISE},   {"batch", VIEW_FIELD_BATCH},
+    {"momentum", VIEW_FIELD_MOMENTUM}, {"eta-lambda", VIEW_FIELD_ETA_LAMBDA},
+    {"speed", VIEW_FIELD_SPEED},   {"fps", VIEW_FIELD_FPS},
+    {"seed", VIEW_FIELD_SEED},     {"data", VIEW_FIELD_DATA},
+    {"width", VIEW_FIELD_WIDTH},   {"hints", VIEW_FIELD_HINTS},
+};
+
+static int
+parse_hide(const char *a, unsigned *hide, char **cause)
+{
+    const char *p = a;
+    for (;;) {
+        size_t k = strcspn(p, ",");
+        size_t i;
+        for (i = 0; i < sizeof hide_names / sizeof hide_names[0]; i++)
+            if (strlen(hide_names[i].name) == k && strncmp(p, hide_names[i].name, k) == 0)
+                break;
+        if (i == sizeof hide_names / sizeof hide_names[0]) {
+            *cause = xasprintf("--hide: expected a comma-separated list of state, step, eta, "
+                               "sigma, noise, batch, momentum, eta-lambda, speed, fps, seed, "
+                               "data, width or hints, got \"%.*s\"",
+                               (int)k, p);
+            return -1;
+        }
+        *hide |= hide_names[i].bit;
+        if (p[k] == '\0')
+            return 0;
+        p += k + 1;
+    }
+}
+
+/* Which combinations of the recording and script flags make sense. */
+static int
+check_recording(const struct cli_opts *o, char **cause)
+{
+    bool take = o->headless && (o->record || o->script);
+    if (o->size_w && !take) {
+        *cause = xasprintf("--size: only for headless takes (--headless with --script or "
+                           "--record); the live view uses the terminal's size");
+        return -1;
+    }
+    if (o->script_scale > 0.0 && !o->script) {
+        *cause = xasprintf("--script-scale: only with --script FILE");
+        return -1;
+    }
+    if (o->dump_screen && o->headless && !take) {
+        *cause = xasprintf("--dump-screen: only for the live view and headless takes (--headless "
+                           "with --script or --record)");
+        return -1;
+    }
+    if (o->record && !o->headless && strcmp(o->record, "-") == 0) {
+        *cause = xasprintf("--record: \"-\" (standard output) only with --headless; the live "
+                           "view draws on standard output");
+        return -1;
+    }
+    if (!take)
+        return 0;
+    static const struct {
+        unsigned bit;
+        const char *flag;
+    } csv_only[] = {{CLI_SET_CSV, "--csv"}, {CLI_SET_EVERY, "--every"}};
+    for (size_t i = 0; i < sizeof csv_only / sizeof csv_only[0]; i++)
+        if (o->set & csv_only[i].bit) {
+            *cause = xasprintf("%s: not with a headless take (--script or --record); a take "
+                               "writes no CSV",
+                               csv_only[i].flag);
+            return -1;
+        }
+    const char *bad = o->project         ? "--project"
+                      : o->save          ? "--save"
+                      : o->export_params ? "--export-params"
+                                         : NULL;
+    if (bad) {
+        *cause = xasprintf("%s: not with a headless take (--script or --record); run the same "
+                           "knobs with --headless --steps N for it",
+                           bad);
+        return -1;
+    }
+    if (o->script && (o->set & CLI_SET_STEPS)) {
+        *cause = xasprintf("--steps: not with --script (the script decides how long the take "
+                           "runs)");
+        return -1;
+    }
     return 0;
 }
 
@@ -283,10 +423,12 @@ parse_args(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
             break;
         case OPT_CSV:
             o->csv = a;
+            o->set |= CLI_SET_CSV;
             break;
         case OPT_EVERY:
             if (cli_integer("--every", a, 1, 1000000000000ULL, &o->every, cause))
                 return -1;
+            o->set |= CLI_SET_EVERY;
             break;
         case OPT_SAVE:
             o->save = a;
@@ -327,6 +469,7 @@ parse_args(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
             if (cli_number("--fps", a, 1, false, 240, false, &v, cause))
                 return -1;
             o->fps = v;
+            o->set |= CLI_SET_FPS;
             break;
         case OPT_FRAMES:
             if (cli_integer("--frames", a, 1, 1000000000000ULL, &o->frames, cause))
@@ -346,12 +489,49 @@ parse_args(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
                 *cause = xasprintf("--glyphs: expected braille, blocks or ascii, got \"%s\"", a);
                 return -1;
             }
+            o->set |= CLI_SET_GLYPHS;
             break;
         case OPT_NO_COLOR:
             o->color = false;
             break;
         case OPT_LIGHT:
             o->light = true;
+            break;
+        case OPT_RECORD:
+        case OPT_DUMP_SCREEN:
+            if (a[0] == '\0') {
+                *cause = xasprintf("%s: expected a file name, got an empty string",
+                                   c == OPT_RECORD ? "--record" : "--dump-screen");
+                return -1;
+            }
+            *(c == OPT_RECORD ? &o->record : &o->dump_screen) = a;
+            break;
+        case OPT_SCRIPT:
+        case OPT_LESSON:
+            if (a[0] == '\0' || o->script) {
+                *cause = xasprintf(a[0] ? "%s: one script only (--lesson is another name for "
+                                          "--script)"
+                                        : "%s: expected a script file, got an empty string",
+                                   c == OPT_SCRIPT ? "--script" : "--lesson");
+                return -1;
+            }
+            o->script = a;
+            break;
+        case OPT_SIZE:
+            if (parse_size(a, &o->size_w, &o->size_h) != 0) {
+                *cause = xasprintf("--size: expected COLSxROWS with 20..1000 columns and 5..1000 "
+                                   "rows (such as 120x40), got \"%s\"",
+                                   a);
+                return -1;
+            }
+            break;
+        case OPT_HIDE:
+            if (parse_hide(a, &o->hide, cause) != 0)
+                return -1;
+            break;
+        case OPT_SCRIPT_SCALE:
+            if (cli_number("--script-scale", a, 0, true, 1, false, &o->script_scale, cause))
+                return -1;
             break;
         case 'h':
             fputs(usage_text, out);
@@ -382,8 +562,10 @@ parse_args(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
                            argv[optind]);
         return -1;
     }
-    if (o->headless && !(o->set & CLI_SET_STEPS)) {
-        *cause = xasprintf("--headless: needs --steps N (how many steps to run)");
+    if (check_recording(o, cause) != 0)
+        return -1;
+    if (o->headless && !(o->set & CLI_SET_STEPS) && !o->script) {
+        *cause = xasprintf("--headless: needs --steps N (how many steps to run) or --script FILE");
         return -1;
     }
     const unsigned fixed_by_load =

@@ -27,7 +27,11 @@ enum {
     CLI_SET_BIAS = 1u << 10,
     CLI_SET_STEPS = 1u << 11,
     CLI_SET_EMA = 1u << 12,
-    CLI_SET_MODEL = 1u << 13
+    CLI_SET_MODEL = 1u << 13,
+    CLI_SET_FPS = 1u << 14,
+    CLI_SET_GLYPHS = 1u << 15,
+    CLI_SET_CSV = 1u << 16,
+    CLI_SET_EVERY = 1u << 17
 };
 
 struct cli_opts {
@@ -48,6 +52,13 @@ struct cli_opts {
     uint64_t frames; /* quit after this many frames, 0 = run until q */
     bool mouse, color, light;
     enum cli_glyphs glyphs;
+    /* recording and scripts (ouscope(1), RECORDING and SCRIPTS) */
+    const char *record;      /* asciicast v2 file ("-": standard output, headless only) */
+    const char *script;      /* script file (--script or --lesson) */
+    const char *dump_screen; /* write the last frame as text here at exit */
+    int size_w, size_h;      /* headless take size, 0 = from the script or 120x40 */
+    double script_scale;     /* > 0: multiply the script's step and frame counts by it */
+    unsigned hide;           /* status-line fields not shown (enum view_field bits) */
     unsigned set;
 };
 

@@ -40,6 +40,7 @@ static const struct keymap_entry table[] = {
     {'u', "u", KEYMAP_REWIND, "rewind after divergence, η÷2", NULL, NULL},
     {'d', "d", KEYMAP_DATA, "next data set (θ kept)", "data", NULL},
     {'p', "p", KEYMAP_PROJECT, "projected reg (θ kept)", NULL, NULL},
+    {'C', "C", KEYMAP_COMMAND, "command line of this run (printed at exit)", NULL, NULL},
 
     {'v', "v", KEYMAP_KICK_TOP, "kick θ along v₁ (it relaxes back)", "kick", "Stability by hand"},
     {'t', "t", KEYMAP_KICK_TANGENT, "kick θ along a random tangent", NULL, NULL},

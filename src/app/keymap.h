@@ -34,6 +34,7 @@ enum keymap_action {
     KEYMAP_REWIND,
     KEYMAP_DATA,
     KEYMAP_PROJECT,
+    KEYMAP_COMMAND,
     KEYMAP_LOSS_LOG,
     KEYMAP_REG_LOG,
     KEYMAP_STEP_LOG,

@@ -1,6 +1,6 @@
 /*
- * ouscope: set the locale, parse the command line, then run headless or
- * the live view.
+ * ouscope: set the locale, parse the command line, then run headless (CSV)
+ * or everything else (the live view, recordings, scripts).
  */
 #include "config.h"
 
@@ -29,7 +29,7 @@ main(int argc, char **argv)
         free(cause);
         return 2;
     }
-    if (o.headless)
+    if (o.headless && !o.script && !o.record)
         return headless_run(&o);
-    return app_run(&o, (long)o.frames);
+    return app_main(&o);
 }

@@ -66,7 +66,8 @@ struct field {
     const char *label;
     char value[112];
     enum theme_role vstyle;
-    int prio; /* 0 is kept longest */
+    int prio;    /* 0 is kept longest */
+    unsigned id; /* enum view_field bit that hides it (0: never hidden) */
 };
 
 /* Columns a field takes. */
@@ -893,61 +894,66 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
                      panes_group(snap->diverged_at, a, sizeof a), el);
         n++;
     } else if (v->burst > 0) {
-        f[n] = (struct field){.vstyle = THEME_OK, .prio = 0};
+        f[n] = (struct field){.vstyle = THEME_OK, .prio = 0, .id = VIEW_FIELD_STATE};
         snprintf(f[n].value, sizeof f[n].value, "running %s steps",
                  panes_group(v->burst, a, sizeof a));
         n++;
     } else {
-        f[n] = (struct field){.vstyle = v->paused ? THEME_WARN : THEME_OK, .prio = 0};
+        f[n] = (struct field){.vstyle = v->paused ? THEME_WARN : THEME_OK, .prio = 0, .id = VIEW_FIELD_STATE};
         snprintf(f[n].value, sizeof f[n].value, "%s", v->paused ? "PAUSED" : "running");
         n++;
     }
-    f[n] = (struct field){.label = "step", .vstyle = THEME_BOLD, .prio = 0};
+    f[n] = (struct field){.label = "step", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_STEP};
     panes_group(snap->step, f[n].value, sizeof f[n].value);
     n++;
-    f[n] = (struct field){.label = "η", .vstyle = THEME_BOLD, .prio = 0};
+    f[n] = (struct field){.label = "η", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_ETA};
     fmt_g(c->eta, f[n].value, sizeof f[n].value);
     n++;
-    f[n] = (struct field){.label = "σ", .vstyle = THEME_BOLD, .prio = 0};
+    f[n] = (struct field){.label = "σ", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_SIGMA};
     if (v->sigma_off > 0.0)
         snprintf(f[n].value, sizeof f[n].value, "off (%s)", fmt_g(v->sigma_off, a, sizeof a));
     else
         fmt_g(c->sigma, f[n].value, sizeof f[n].value);
     n++;
-    f[n] = (struct field){.label = "", .vstyle = THEME_TEXT, .prio = 2};
+    f[n] = (struct field){.label = "", .vstyle = THEME_TEXT, .prio = 2, .id = VIEW_FIELD_NOISE};
     snprintf(f[n].value, sizeof f[n].value, "%s %s", ou_noise_kind_name(c->noise),
              c->frozen ? "frozen" : "fresh");
     if (c->frozen)
         f[n].vstyle = THEME_WARN;
     n++;
-    f[n] = (struct field){.label = "B", .vstyle = THEME_BOLD, .prio = 1};
+    f[n] = (struct field){.label = "B", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_BATCH};
     snprintf(f[n].value, sizeof f[n].value, "%zu/%zu", c->batch, snap->data.n);
     n++;
-    f[n] = (struct field){.label = "μ", .vstyle = THEME_BOLD, .prio = 3};
+    f[n] = (struct field){.label = "μ", .vstyle = THEME_BOLD, .prio = 3, .id = VIEW_FIELD_MOMENTUM};
     fmt_g(c->momentum, f[n].value, sizeof f[n].value);
     n++;
-    f[n] = (struct field){.label = "η·λ_max", .prio = 0};
+    f[n] = (struct field){.label = "η·λ_max", .prio = 0, .id = VIEW_FIELD_ETA_LAMBDA};
     f[n].vstyle =
         el >= PANES_ETAL_LIMIT ? THEME_ERROR : (el > PANES_ETAL_WARN ? THEME_WARN : THEME_BOLD);
     snprintf(f[n].value, sizeof f[n].value, "%.3g", el);
     n++;
-    f[n] = (struct field){.label = "steps/s", .vstyle = THEME_BOLD, .prio = 1};
+    f[n] = (struct field){.label = "steps/s", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_SPEED};
     scale_format_si(v->sps, a, sizeof a);
     snprintf(f[n].value, sizeof f[n].value, "%s (%s)", a, v->speed ? v->speed : "max");
     n++;
-    f[n] = (struct field){.label = "fps", .vstyle = THEME_BOLD, .prio = 4};
+    f[n] = (struct field){.label = "fps", .vstyle = THEME_BOLD, .prio = 4, .id = VIEW_FIELD_FPS};
     snprintf(f[n].value, sizeof f[n].value, "%.0f", v->fps);
     n++;
-    f[n] = (struct field){.label = "seed", .vstyle = THEME_BOLD, .prio = 3};
+    f[n] = (struct field){.label = "seed", .vstyle = THEME_BOLD, .prio = 3, .id = VIEW_FIELD_SEED};
     snprintf(f[n].value, sizeof f[n].value, "%" PRIu64, c->seed);
     n++;
-    f[n] = (struct field){.label = "data", .vstyle = THEME_BOLD, .prio = 2};
+    f[n] = (struct field){.label = "data", .vstyle = THEME_BOLD, .prio = 2, .id = VIEW_FIELD_DATA};
     snprintf(f[n].value, sizeof f[n].value, "%s n=%zu", snap->data.name, snap->data.n);
     n++;
-    f[n] = (struct field){.label = "m", .vstyle = THEME_BOLD, .prio = 4};
+    f[n] = (struct field){.label = "m", .vstyle = THEME_BOLD, .prio = 4, .id = VIEW_FIELD_WIDTH};
     snprintf(f[n].value, sizeof f[n].value, "%zu", c->width);
     n++;
-    pack_fields(s, r.x + 1, r.y, r.w - 2, f, n);
+    /* --hide: drop the fields asked for (a divergence message has no id and stays). */
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (!(f[i].id & v->hide))
+            f[k++] = f[i];
+    pack_fields(s, r.x + 1, r.y, r.w - 2, f, k);
 }
 
 static int
@@ -971,11 +977,36 @@ hint_draw(struct screen *s, int col, int row, const struct help_entry *e)
  * order; the last two (help and quit) are kept at the right end whatever
  * else has to go.
  */
+/*
+ * A script's caption fills the bottom line in its own style, centred; a
+ * notice, if any, keeps the right end when there is room for both.
+ */
+static void
+draw_caption(struct screen *s, struct rect r, const struct view *v)
+{
+    screen_fill(s, r, ' ', THEME_CAPTION);
+    int cw = screen_text_width(s, v->caption), room = r.w - 2;
+    int nw = v->notice && v->notice[0] ? screen_text_width(s, v->notice) + 2 : 0;
+    if (nw > 0 && cw + 2 + nw <= room) {
+        int nx = r.x + r.w - nw;
+        screen_put(s, nx, r.y, ' ', v->notice_style);
+        screen_puts(s, nx + 1, r.y, nw - 2, v->notice, v->notice_style);
+        screen_put(s, nx + nw - 1, r.y, ' ', v->notice_style);
+        room -= nw + 1;
+    }
+    int x = r.x + 1 + (cw < room ? (room - cw) / 2 : 0);
+    screen_puts(s, x, r.y, room, v->caption, THEME_CAPTION);
+}
+
 static void
 draw_hints(struct screen *s, struct rect r, const struct view *v)
 {
+    if (v->caption && v->caption[0]) {
+        draw_caption(s, r, v);
+        return;
+    }
     int col = r.x, end = r.x + r.w;
-    size_t nh = v->nhints, keep = nh >= 2 ? 2 : nh;
+    size_t nh = (v->hide & VIEW_FIELD_HINTS) ? 0 : v->nhints, keep = nh >= 2 ? 2 : nh;
     int tail = 0;
     for (size_t i = nh - keep; i < nh; i++)
         tail += hint_width(s, &v->hints[i]);

@@ -31,6 +31,24 @@ struct view_mark {
 };
 #define VIEW_MAX_MARKS 32
 
+/* Status-line fields that --hide can leave out (bits of view.hide). */
+enum view_field {
+    VIEW_FIELD_STATE = 1u << 0,      /* running / PAUSED (a divergence is always shown) */
+    VIEW_FIELD_STEP = 1u << 1,       /* step */
+    VIEW_FIELD_ETA = 1u << 2,        /* η */
+    VIEW_FIELD_SIGMA = 1u << 3,      /* σ */
+    VIEW_FIELD_NOISE = 1u << 4,      /* noise kind, fresh or frozen */
+    VIEW_FIELD_BATCH = 1u << 5,      /* B */
+    VIEW_FIELD_MOMENTUM = 1u << 6,   /* μ */
+    VIEW_FIELD_ETA_LAMBDA = 1u << 7, /* η·λ_max */
+    VIEW_FIELD_SPEED = 1u << 8,      /* steps/s */
+    VIEW_FIELD_FPS = 1u << 9,        /* fps */
+    VIEW_FIELD_SEED = 1u << 10,      /* seed */
+    VIEW_FIELD_DATA = 1u << 11,      /* data and n */
+    VIEW_FIELD_WIDTH = 1u << 12,     /* m */
+    VIEW_FIELD_HINTS = 1u << 13      /* the key hints of the bottom line (notices stay) */
+};
+
 /* Everything drawn that is not in the snapshot: view toggles and loop state. */
 struct view {
     enum canvas_glyphs glyphs;
@@ -69,6 +87,8 @@ struct view {
     size_t nhelp;
     const struct help_entry *hints; /* the hint bar, from the key table */
     size_t nhints;
+    unsigned hide;       /* enum view_field bits: status fields left out */
+    const char *caption; /* a script's caption for the class, shown on the bottom line, or NULL */
 };
 
 typedef void (*pane_draw_fn)(struct screen *s, struct rect r, const struct ou_snapshot *snap,

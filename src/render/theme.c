@@ -64,6 +64,7 @@ static const struct theme_style dark256[THEME_COUNT] = {
     [THEME_HELP] = S(C_DEF, 236, 0),
     [THEME_HELP_KEY] = S(C_ORANGE, 236, THEME_A_BOLD),
     [THEME_HELP_HEAD] = S(C_SKY, 236, THEME_A_BOLD),
+    [THEME_CAPTION] = S(231, C_SKY_D, THEME_A_BOLD),
 };
 
 static const struct theme_style light256[THEME_COUNT] = {
@@ -95,6 +96,7 @@ static const struct theme_style light256[THEME_COUNT] = {
     [THEME_HELP] = S(C_DEF, 254, 0),
     [THEME_HELP_KEY] = S(C_ORANGE_D, 254, THEME_A_BOLD),
     [THEME_HELP_HEAD] = S(C_SKY_D, 254, THEME_A_BOLD),
+    [THEME_CAPTION] = S(231, C_SKY_D, THEME_A_BOLD),
 };
 
 /* The eight basic colours: 0 black, 1 red, 2 green, 3 yellow, 4 blue, 5 magenta, 6 cyan,
@@ -128,6 +130,7 @@ static const struct theme_style dark16[THEME_COUNT] = {
     [THEME_HELP] = S(7, 4, 0),
     [THEME_HELP_KEY] = S(3, 4, THEME_A_BOLD),
     [THEME_HELP_HEAD] = S(6, 4, THEME_A_BOLD),
+    [THEME_CAPTION] = S(7, 4, THEME_A_BOLD),
 };
 
 static const struct theme_style light16[THEME_COUNT] = {
@@ -159,6 +162,7 @@ static const struct theme_style light16[THEME_COUNT] = {
     [THEME_HELP] = S(0, 7, 0),
     [THEME_HELP_KEY] = S(1, 7, THEME_A_BOLD),
     [THEME_HELP_HEAD] = S(4, 7, THEME_A_BOLD),
+    [THEME_CAPTION] = S(7, 4, THEME_A_BOLD),
 };
 
 /* Without colour the roles differ by attribute, and the glyphs keep series apart. */
@@ -191,6 +195,7 @@ static const struct theme_style mono[THEME_COUNT] = {
     [THEME_HELP] = S(C_DEF, C_DEF, 0),
     [THEME_HELP_KEY] = S(C_DEF, C_DEF, THEME_A_BOLD),
     [THEME_HELP_HEAD] = S(C_DEF, C_DEF, THEME_A_UNDERLINE),
+    [THEME_CAPTION] = S(C_DEF, C_DEF, THEME_A_BOLD | THEME_A_REVERSE),
 };
 
 #undef S
@@ -241,6 +246,7 @@ theme_role_name(enum theme_role r)
         [THEME_HELP] = "help",
         [THEME_HELP_KEY] = "help-key",
         [THEME_HELP_HEAD] = "help-head",
+        [THEME_CAPTION] = "caption",
     };
     return (unsigned)r < THEME_COUNT ? names[r] : "?";
 }

@@ -40,6 +40,7 @@ enum theme_role {
     THEME_HELP,      /* help overlay text */
     THEME_HELP_KEY,  /* help overlay keys */
     THEME_HELP_HEAD, /* help overlay section heads */
+    THEME_CAPTION,   /* a script's caption line */
     THEME_COUNT
 };
 

@@ -82,10 +82,10 @@ column() {
         END { if (!k) exit 1 }' "$1"
 }
 
-# same_count CSV [N]: the header has the documented N fields (29 by default:
+# same_count CSV [N]: the header has the documented N fields (34 by default:
 # the metrics without --project or --ou-window) and every row as many.
 same_count() {
-    awk -F, -v want="${2:-29}" '
+    awk -F, -v want="${2:-34}" '
         NR == 1 { n = NF; if (n != want) { print "# header has " n " fields, expected " want; bad = 1 } }
         NF != n { print "# line " NR " has " NF " fields, the header " n; bad = 1 }
         END { exit bad }' "$1" >&2
@@ -305,8 +305,9 @@ check "--load of a file that is not a state says so" load_foreign
 # ---- fluctuation columns ----
 ou_columns() {
     run 0 --headless --steps 3000 --every 1000 --ou-window 1000 --csv ou.csv || return 1
-    # 29 metrics, 8 fluctuation summaries, 6 columns for each of the 8 directions.
-    same_count ou.csv 85 || return 1
+    # 29 metrics, 8 fluctuation summaries, 6 columns for each of the 8 directions,
+    # then the 5 optimizer columns.
+    same_count ou.csv 90 || return 1
     head -n 1 ou.csv | tr ',' '\n' >cols
     for c in clock tangent_var ptreg_norm drift_pred lambda_k1 var_k1 var_pred_k1 var_k8 \
         var_pred_k8 res_var_k8 acf1_k8; do
@@ -327,6 +328,66 @@ ou_too_many_points() {
     contains err "at most 64 data points"
 }
 check "--ou-window with more than 64 points is refused" ou_too_many_points
+
+# ---- optimizers ----
+# The optimizer columns come last, after the optional ones, in the documented order.
+optim_columns() {
+    run 0 --headless --steps 2000 --every 1000 --project --optimizer adam --csv oc.csv || return 1
+    same_count oc.csv 37 || return 1
+    tail_cols=$(head -n 1 oc.csv | cut -d, -f33-)
+    if [ "$tail_cols" != "optimizer,igr,r_eta,noise_lambda,unit_balance" ]; then
+        echo "# the last columns are \"$tail_cols\"" >&2
+        return 1
+    fi
+    all_equal oc.csv optimizer adam || return 1
+    # noise_lambda = eta sigma^2 / B, and r_eta between reg/4 (tr K / 4, its small-eta
+    # limit) and phi(eta lambda_max / 2) reg/4, phi(z) = -log(1 - z)/z being the
+    # largest factor any eigenvalue's term gets; 1e-9 relative slack for rounding.
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        {
+            nl = $c["eta"] * $c["sigma"] ^ 2 / $c["batch"]
+            if ($c["noise_lambda"] < nl * (1 - 1e-9) || $c["noise_lambda"] > nl * (1 + 1e-9)) {
+                print "# row " NR ": noise_lambda " $c["noise_lambda"] ", expected " nl; bad = 1
+            }
+            z = $c["eta_lambda"] / 2; q = 4 * $c["r_eta"] / $c["reg"]
+            if (q < 1 - 1e-9 || q > -log(1 - z) / z * (1 + 1e-9)) {
+                print "# row " NR ": 4 r_eta / reg = " q " outside [1, phi(" z ")]"; bad = 1
+            }
+        }
+        END { exit bad }' oc.csv >&2
+}
+check "--optimizer adam: the optimizer and readout columns come last" optim_columns
+
+# Each optimizer, saved mid-run with its moments, resumes bit for bit.
+optim_resume() {
+    for opt in rmsprop adam sam pathsgd; do
+        run 0 --headless --steps 3000 --optimizer "$opt" --momentum 0.3 --csv "s_$opt.csv" ||
+            return 1
+        run 0 --headless --steps 1500 --optimizer "$opt" --momentum 0.3 --csv /dev/null \
+            --save "st_$opt" || return 1
+        run 0 --headless --load "st_$opt" --steps 1500 --csv "r_$opt.csv" || return 1
+        grep '^3000,' "s_$opt.csv" >a.row
+        grep '^3000,' "r_$opt.csv" >b.row
+        if [ ! -s a.row ] || ! cmp -s a.row b.row; then
+            echo "# $opt: the rows for step 3000 differ" >&2
+            return 1
+        fi
+    done
+}
+check "every optimizer resumes from --save/--load bit for bit" optim_resume
+
+optim_override() {
+    [ -s st_adam ] || return 1
+    run 0 --headless --load st_adam --optimizer sgd --steps 1000 --csv ov.csv || return 1
+    all_equal ov.csv optimizer sgd
+}
+check "--load with --optimizer sgd switches the saved Adam run to SGD" optim_override
+
+optim_bad() {
+    run 2 --headless --steps 10 --optimizer lbfgs || return 1
+    contains err 'ouscope: --optimizer: expected sgd, rmsprop, adam, sam or pathsgd, got "lbfgs"'
+}
+check "an unknown --optimizer exits 2 naming the choices" optim_bad
 
 if [ "$failed" -ne 0 ]; then
     echo "# some checks failed" >&2

@@ -611,3 +611,104 @@ Test(cli, a_headless_take_needs_no_steps)
     cr_expect_eq(o.size_w, 20);
     cr_expect_eq(o.size_h, 5);
 }
+
+/* ---- the optimizer ---- */
+
+Test(cli, optimizer_defaults_are_sgd_and_the_documented_values)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    cr_assert_eq(parse(&o, &cause, NULL), 0);
+    cr_expect_eq(o.cfg.optim, OU_OPTIM_SGD);
+    cr_expect(same(o.cfg.beta1, 0.9), "beta1 = %.17g", o.cfg.beta1);
+    cr_expect(same(o.cfg.beta2, 0.999), "beta2 = %.17g", o.cfg.beta2);
+    cr_expect(same(o.cfg.rms_decay, 0.99), "rms_decay = %.17g", o.cfg.rms_decay);
+    cr_expect(same(o.cfg.opt_eps, 1e-8), "opt_eps = %.17g", o.cfg.opt_eps);
+    cr_expect(same(o.cfg.sam_rho, 0.05), "sam_rho = %.17g", o.cfg.sam_rho);
+}
+
+Test(cli, optimizer_names_are_stored)
+{
+    static const char *names[] = {"sgd", "rmsprop", "adam", "sam", "pathsgd"};
+    static const enum ou_optim_kind kinds[] = {OU_OPTIM_SGD, OU_OPTIM_RMSPROP, OU_OPTIM_ADAM,
+                                               OU_OPTIM_SAM, OU_OPTIM_PATHSGD};
+    for (size_t i = 0; i < 5; i++) {
+        struct cli_opts o;
+        char *cause = NULL;
+        cr_assert_eq(parse(&o, &cause, "--optimizer", names[i], NULL), 0, "%s refused", names[i]);
+        cr_expect_eq(o.cfg.optim, kinds[i], "%s", names[i]);
+        cr_expect_eq(o.set, CLI_SET_OPTIM);
+    }
+}
+
+/* Each hyper-parameter flag at the ends of its range: value stored, its bit raised. */
+Test(cli, optimizer_flags_accept_their_boundaries)
+{
+    static const struct {
+        const char *flag, *arg;
+        double want;
+        size_t off;
+        unsigned set;
+    } cases[] = {
+        {"--beta1", "0", 0.0, offsetof(struct cli_opts, cfg.beta1), CLI_SET_BETA1},
+        {"--beta1", "0.999999", 0.999999, offsetof(struct cli_opts, cfg.beta1), CLI_SET_BETA1},
+        {"--beta2", "0", 0.0, offsetof(struct cli_opts, cfg.beta2), CLI_SET_BETA2},
+        {"--beta2", "0.9999999", 0.9999999, offsetof(struct cli_opts, cfg.beta2), CLI_SET_BETA2},
+        {"--rms-decay", "0", 0.0, offsetof(struct cli_opts, cfg.rms_decay), CLI_SET_RMS_DECAY},
+        {"--rms-decay", "0.5", 0.5, offsetof(struct cli_opts, cfg.rms_decay), CLI_SET_RMS_DECAY},
+        {"--adam-eps", "1e-300", 1e-300, offsetof(struct cli_opts, cfg.opt_eps), CLI_SET_OPT_EPS},
+        {"--adam-eps", "1", 1.0, offsetof(struct cli_opts, cfg.opt_eps), CLI_SET_OPT_EPS},
+        {"--sam-rho", "0", 0.0, offsetof(struct cli_opts, cfg.sam_rho), CLI_SET_SAM_RHO},
+        {"--sam-rho", "10", 10.0, offsetof(struct cli_opts, cfg.sam_rho), CLI_SET_SAM_RHO},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct cli_opts o;
+        char *cause = NULL;
+        int rc = parse(&o, &cause, cases[i].flag, cases[i].arg, NULL);
+        cr_assert_eq(rc, 0, "%s %s refused: %s", cases[i].flag, cases[i].arg, cause ? cause : "");
+        double got = *(const double *)(const void *)((const char *)&o + cases[i].off);
+        cr_expect(same(got, cases[i].want), "%s %s stored %.17g", cases[i].flag, cases[i].arg,
+                  got);
+        cr_expect_eq(o.set, cases[i].set, "%s: set = %#x", cases[i].flag, o.set);
+    }
+}
+
+Test(cli, optimizer_flags_refuse_values_naming_flag_and_range)
+{
+    static const char *cases[][3] = {
+        {"--optimizer", "lbfgs",
+         "--optimizer: expected sgd, rmsprop, adam, sam or pathsgd, got \"lbfgs\""},
+        {"--optimizer", "Adam",
+         "--optimizer: expected sgd, rmsprop, adam, sam or pathsgd, got \"Adam\""},
+        {"--optimizer", "", "--optimizer: expected sgd, rmsprop, adam, sam or pathsgd, got \"\""},
+        {"--beta1", "1", "--beta1: expected a number in [0, 1), got \"1\""},
+        {"--beta1", "-0.1", "--beta1: expected a number in [0, 1), got \"-0.1\""},
+        {"--beta2", "nan", "--beta2: expected a number in [0, 1), got \"nan\""},
+        {"--beta2", "0.9x", "--beta2: expected a number in [0, 1), got \"0.9x\""},
+        {"--rms-decay", "1.5", "--rms-decay: expected a number in [0, 1), got \"1.5\""},
+        {"--adam-eps", "0", "--adam-eps: expected a number in (0, 1], got \"0\""},
+        {"--adam-eps", "2", "--adam-eps: expected a number in (0, 1], got \"2\""},
+        {"--sam-rho", "-1e-9", "--sam-rho: expected a number in [0, 10], got \"-1e-9\""},
+        {"--sam-rho", "inf", "--sam-rho: expected a number in [0, 10], got \"inf\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct cli_opts o;
+        char *cause = NULL;
+        int rc = parse(&o, &cause, cases[i][0], cases[i][1], NULL);
+        expect_message(rc, cause, cases[i][2]);
+    }
+}
+
+Test(cli, load_accepts_optimizer_overrides)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--headless", "--steps", "10", "--load", "s", "--optimizer", "sam",
+                   "--sam-rho", "0.2", "--beta1", "0.5", "--beta2", "0.9", "--rms-decay", "0.8",
+                   "--adam-eps", "1e-6", NULL);
+    cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
+    cr_expect_eq(o.cfg.optim, OU_OPTIM_SAM);
+    cr_expect(same(o.cfg.sam_rho, 0.2));
+    cr_expect_eq(o.set, CLI_SET_STEPS | CLI_SET_OPTIM | CLI_SET_SAM_RHO | CLI_SET_BETA1 |
+                            CLI_SET_BETA2 | CLI_SET_RMS_DECAY | CLI_SET_OPT_EPS);
+}

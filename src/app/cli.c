@@ -17,6 +17,16 @@
 #include "ouscope/fluct.h"
 #include "render/panes.h"
 
+/* The optimizer's flags, numbered apart from the others. */
+enum {
+    OPT_OPTIMIZER = 1024,
+    OPT_BETA1,
+    OPT_BETA2,
+    OPT_RMS_DECAY,
+    OPT_ADAM_EPS,
+    OPT_SAM_RHO
+};
+
 enum {
     OPT_HEADLESS = 256,
     OPT_STEPS,
@@ -67,6 +77,12 @@ static const struct option long_opts[] = {
     {"noise-kind", required_argument, NULL, OPT_NOISE_KIND},
     {"batch", required_argument, NULL, OPT_BATCH},
     {"momentum", required_argument, NULL, OPT_MOMENTUM},
+    {"optimizer", required_argument, NULL, OPT_OPTIMIZER},
+    {"beta1", required_argument, NULL, OPT_BETA1},
+    {"beta2", required_argument, NULL, OPT_BETA2},
+    {"rms-decay", required_argument, NULL, OPT_RMS_DECAY},
+    {"adam-eps", required_argument, NULL, OPT_ADAM_EPS},
+    {"sam-rho", required_argument, NULL, OPT_SAM_RHO},
     {"frozen", no_argument, NULL, OPT_FROZEN},
     {"no-bias", no_argument, NULL, OPT_NO_BIAS},
     {"csv", required_argument, NULL, OPT_CSV},
@@ -113,7 +129,14 @@ static const char usage_text[] =
     "  --noise SIGMA        label-noise standard deviation, in [0, 100] (0.5)\n"
     "  --noise-kind KIND    gauss or pm (+-sigma) (gauss)\n"
     "  --batch B            distinct points per step, 1..n (8; n = full batch)\n"
-    "  --momentum MU        heavy-ball momentum, in [0, 0.999] (0)\n"
+    "  --momentum MU        heavy-ball momentum, in [0, 0.999] (0; not for adam)\n"
+    "  --optimizer KIND     sgd, rmsprop, adam, sam or pathsgd (sgd)\n"
+    "  --beta1 B1           Adam's first-moment decay, in [0, 1) (0.9)\n"
+    "  --beta2 B2           Adam's second-moment decay, in [0, 1) (0.999)\n"
+    "  --rms-decay RHO      RMSProp's mean-square decay, in [0, 1) (0.99)\n"
+    "  --adam-eps EPS       epsilon of the Adam and RMSProp denominators,\n"
+    "                       in (0, 1] (1e-08)\n"
+    "  --sam-rho R          SAM's ascent radius, in [0, 10] (0.05)\n"
     "  --frozen             draw the label noise once and keep it (default: fresh)\n"
     "  --ema STEPS          time constant of the reg average, >= 1 (1000)\n"
     "Headless runs:\n"
@@ -412,6 +435,42 @@ parse_args(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
                            cause))
                 return -1;
             o->set |= CLI_SET_MOMENTUM;
+            break;
+        case OPT_OPTIMIZER:
+            if (!ou_optim_kind_parse(a, &o->cfg.optim)) {
+                *cause = xasprintf("--optimizer: expected sgd, rmsprop, adam, sam or pathsgd, got "
+                                   "\"%s\"",
+                                   a);
+                return -1;
+            }
+            o->set |= CLI_SET_OPTIM;
+            break;
+        case OPT_BETA1:
+            if (cli_number("--beta1", a, 0, false, OU_OPTIM_DECAY_MAX, true, &o->cfg.beta1, cause))
+                return -1;
+            o->set |= CLI_SET_BETA1;
+            break;
+        case OPT_BETA2:
+            if (cli_number("--beta2", a, 0, false, OU_OPTIM_DECAY_MAX, true, &o->cfg.beta2, cause))
+                return -1;
+            o->set |= CLI_SET_BETA2;
+            break;
+        case OPT_RMS_DECAY:
+            if (cli_number("--rms-decay", a, 0, false, OU_OPTIM_DECAY_MAX, true, &o->cfg.rms_decay,
+                           cause))
+                return -1;
+            o->set |= CLI_SET_RMS_DECAY;
+            break;
+        case OPT_ADAM_EPS:
+            if (cli_number("--adam-eps", a, 0, true, OU_OPTIM_EPS_MAX, false, &o->cfg.opt_eps,
+                           cause))
+                return -1;
+            o->set |= CLI_SET_OPT_EPS;
+            break;
+        case OPT_SAM_RHO:
+            if (cli_number("--sam-rho", a, 0, false, OU_SAM_RHO_MAX, false, &o->cfg.sam_rho, cause))
+                return -1;
+            o->set |= CLI_SET_SAM_RHO;
             break;
         case OPT_FROZEN:
             o->cfg.frozen = true;

@@ -34,6 +34,16 @@ enum {
     CLI_SET_EVERY = 1u << 17
 };
 
+/* More bits of cli_opts.set: the optimizer and its hyper-parameters. */
+enum {
+    CLI_SET_OPTIM = 1u << 24,
+    CLI_SET_BETA1 = 1u << 25,
+    CLI_SET_BETA2 = 1u << 26,
+    CLI_SET_RMS_DECAY = 1u << 27,
+    CLI_SET_OPT_EPS = 1u << 28,
+    CLI_SET_SAM_RHO = 1u << 29
+};
+
 struct cli_opts {
     bool headless;
     uint64_t steps;       /* headless: steps to run */

@@ -47,6 +47,18 @@ load_engine(const struct cli_opts *o, char **cause)
         ou_engine_set_momentum(e, c->momentum);
     if ((o->set & CLI_SET_FROZEN))
         ou_engine_set_frozen(e, c->frozen);
+    if ((o->set & CLI_SET_OPTIM))
+        ou_engine_set_optimizer(e, c->optim);
+    if ((o->set & CLI_SET_BETA1))
+        ou_engine_set_beta1(e, c->beta1);
+    if ((o->set & CLI_SET_BETA2))
+        ou_engine_set_beta2(e, c->beta2);
+    if ((o->set & CLI_SET_RMS_DECAY))
+        ou_engine_set_rms_decay(e, c->rms_decay);
+    if ((o->set & CLI_SET_OPT_EPS))
+        ou_engine_set_opt_eps(e, c->opt_eps);
+    if ((o->set & CLI_SET_SAM_RHO))
+        ou_engine_set_sam_rho(e, c->sam_rho);
     if ((o->set & CLI_SET_EMA))
         ou_engine_set_ema_steps(e, o->ema);
     if ((o->set & CLI_SET_BATCH) && ou_engine_set_batch(e, c->batch) != OU_OK) {
@@ -179,6 +191,7 @@ headless_run(const struct cli_opts *o)
             ou_fluct_get(e, fl);
             export_fluct_row(f, fl, ndir);
         }
+        export_optim_row(f, e, m);
         fputc('\n', f);
         if (now >= end || st != OU_OK)
             break;

@@ -14,7 +14,8 @@
 
 /*
  * Header row of the metrics CSV: with the projection columns if asked, and
- * with the fluctuation columns for `ndir` directions if ndir > 0.
+ * with the fluctuation columns for `ndir` directions if ndir > 0, then the
+ * optimizer columns of export_optim_row.
  */
 void export_metrics_header(FILE *f, bool project, size_t ndir);
 
@@ -27,6 +28,13 @@ void export_metrics_row(FILE *f, const struct ou_engine *e, const struct ou_metr
 
 /* The fluctuation columns of one row (ndir directions; blank where not measured). */
 void export_fluct_row(FILE *f, const struct ou_fluct *fl, size_t ndir);
+
+/*
+ * The last columns of every row, after the optional ones: the optimizer's
+ * name and the implicit-regulariser readouts of m (igr, r_eta,
+ * noise_lambda, unit_balance).
+ */
+void export_optim_row(FILE *f, const struct ou_engine *e, const struct ou_metrics *m);
 
 /*
  * The parameters as CSV text in a new buffer (caller frees): a comment

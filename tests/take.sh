@@ -151,6 +151,26 @@ replay_shows_the_last_frame() {
     return 1
 }
 
+# Debian's asciinema plays a take to the same last frame (when it is installed).
+asciinema_plays_the_take() {
+    command -v tmux >/dev/null 2>&1 && command -v asciinema >/dev/null 2>&1 || {
+        echo "# no tmux or asciinema: skipped" >&2
+        return 0
+    }
+    $T new-session -d -s ascii -x 100 -y 30 -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e HOME="$tmp" \
+        "asciinema play -s 20 -i 0.05 r.cast; exec sleep 60" || return 1
+    i=0
+    while [ $i -lt 150 ]; do
+        $T capture-pane -p -t ascii >ascii.txt
+        cmp -s ascii.txt r.txt && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    echo "# asciinema play ends on another screen:" >&2
+    diff ascii.txt r.txt | head -n 20 | sed 's/^/#   /' >&2
+    return 1
+}
+
 # Killed at any moment, the cast is still complete lines of valid JSON.
 sigkill_leaves_whole_lines() {
     printf 'speed 1\nwait steps 100000000\n' >long.ous
@@ -242,6 +262,7 @@ check "markers follow the script's knob changes, kicks and captions" markers_fol
 check "frame k is written at t = k / fps" times_are_frames_over_fps
 check "frames end exactly on the steps the script names" steps_are_exact
 check "the cast played into tmux shows the last frame drawn" replay_shows_the_last_frame
+check "asciinema play shows the same last frame" asciinema_plays_the_take
 check "a SIGKILLed take leaves only complete, valid lines" sigkill_leaves_whole_lines
 check "steady-state frames are small diffs" bytes_per_frame_stay_small
 check "--headless --steps N --record makes a take of N steps" steps_flag_makes_a_plain_take

@@ -57,13 +57,22 @@ until $T capture-pane -p -t play | cmp -s - "$dir/live.txt"; do
 done
 $T kill-session -t play
 
-# ---- the exit status of a signal comes through the recorder ----
+# ---- a resize is an "r" event; a signal's exit status comes through ----
 start 120 40 --seed 1 --record "$dir/term.cast"
 wait_for "running"
+$T resize-window -t app -x 100 -y 30
+# The hint bar ends at column 100 once the child has redrawn at the new size.
+i=0
+until screen | sed -n 30p | grep -q "q quit$" && [ "$(screen | sed -n 30p | wc -m)" -le 101 ]; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || fail "the recorded child did not redraw at 100x30"
+    sleep 0.1
+done
 kill -TERM "$($T display -p -t app '#{pane_pid}')"
 [ "$(wait_dead)" = 143 ] || fail "SIGTERM did not give exit status 143"
 $T kill-session -t app
 "$OU_CASTCHECK" "$dir/term.cast" >/dev/null || fail "the cast cut by SIGTERM is not valid"
+grep -q '"r", "100x30"\]$' "$dir/term.cast" || fail "no resize event for 100x30"
 
 # ---- a live script, recorded: it ends itself at "end" ----
 printf 'speed 200\ncaption "hello class" for 20 frames\nwait frames 20\nset sigma 0.25\nwait steps 2000\nend\n' \

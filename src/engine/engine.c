@@ -168,16 +168,18 @@ ou_engine_create(struct ou_engine **out, const struct ou_config *cfg, const stru
     e->theta_next = blk, blk += p;
     e->vel = blk, blk += p;
     e->vel_next = blk, blk += p;
-    e->sq = blk, blk += p;
-    e->sq_next = blk, blk += p;
     e->theta0 = blk, blk += p;
     e->mark_theta = blk, blk += p;
     e->mark_vel = blk, blk += p;
-    e->mark_sq = blk, blk += p;
     e->g = blk, blk += p;
     e->gtmp = blk, blk += 2 * p;
     e->ws = blk, blk += nws;
-    e->fixed = blk;
+    e->fixed = blk, blk += e->model.nfixed;
+    /* The second moments last, so the arrays of the plain SGD step keep the
+     * offsets they had before the adaptive optimizers. */
+    e->sq = blk, blk += p;
+    e->sq_next = blk, blk += p;
+    e->mark_sq = blk;
     e->model.fixed = e->fixed;
     for (size_t i = 0; i < OU_DATA_MAX; i++)
         e->perm[i] = i;

@@ -24,6 +24,7 @@
 
 #include "ouscope/fluct.h"
 
+#include "app/cmdline.h"
 #include "app/headless.h"
 #include "app/keymap.h"
 #include "app/record.h"
@@ -150,7 +151,7 @@ struct app {
     /* classroom conveniences */
     bool pure;      /* the same knobs, no kicks or edits since step 0 */
     bool show_cmd;  /* C was pressed: print the command line at exit */
-    char cmd[320];
+    char cmd[512];
 };
 
 static double
@@ -210,6 +211,7 @@ struct app_knobs {
     double eta, sigma, momentum, kick;
     size_t batch, n;
     enum ou_noise_kind noise;
+    enum ou_optim_kind optim;
     bool frozen;
     uint64_t seed;
     char data[OU_DATA_NAME_MAX];
@@ -227,6 +229,7 @@ app_knobs_get(const struct app *a, struct app_knobs *k)
     k->batch = c->batch;
     k->n = d->n;
     k->noise = c->noise;
+    k->optim = c->optim;
     k->frozen = c->frozen;
     k->seed = c->seed;
     snprintf(k->data, sizeof k->data, "%s", d->name);
@@ -259,6 +262,9 @@ app_knob_markers(struct app *a, const struct app_knobs *b)
         app_marker(a, "μ %.4g→%.4g", b->momentum, k.momentum);
     if (k.noise != b->noise && ++changes)
         app_marker(a, "noise %s→%s", ou_noise_kind_name(b->noise), ou_noise_kind_name(k.noise));
+    if (k.optim != b->optim && ++changes)
+        app_marker(a, "optimizer %s→%s", ou_optim_kind_name(b->optim),
+                   ou_optim_kind_name(k.optim));
     if (k.frozen != b->frozen && ++changes)
         app_marker(a, "%s", k.frozen ? "frozen noise" : "fresh noise");
     if (differs(k.kick, b->kick)) /* a setting of the next kick, not of the run */
@@ -554,7 +560,6 @@ app_diverged(struct app *a)
 
 static uint64_t app_script_steps(const struct app *a);
 static void app_present_now(struct app *a);
-static void app_command(const struct app *a, char *buf, size_t len);
 
 /* Step the engine until `until` (a clock time) or until the steps owed are done. */
 static void
@@ -967,7 +972,7 @@ app_key_do(struct app *a, int key)
         app_marker(a, "θ_ref re-anchored");
         break;
     case KEYMAP_COMMAND:
-        app_command(a, a->cmd, sizeof a->cmd);
+        cmdline_format(a->o, a->e, a->pure, a->cmd, sizeof a->cmd);
         a->show_cmd = true;
         app_notice(a, THEME_NOTICE, "%s", a->cmd);
         break;
@@ -1619,112 +1624,6 @@ app_frame_done(struct app *a)
         a->wait_frames--;
 }
 
-/* ---- the command line that reproduces the run (key C) ---- */
-
-/* The shortest decimal form of x that reads back exactly. */
-static void
-fmt_exact(double x, char *buf, size_t len)
-{
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, x);
-        if (!differs(strtod(buf, NULL), x))
-            return;
-    }
-}
-
-/* A word for the shell: as it is if it is plain, else in single quotes. */
-static void
-shell_word(const char *w, char *buf, size_t len)
-{
-    if (w[0] && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                          "_-./,:+=@%") == strlen(w)) {
-        snprintf(buf, len, "%s", w);
-        return;
-    }
-    size_t k = 0;
-    if (k + 1 < len)
-        buf[k++] = '\'';
-    for (const char *p = w; *p && k + 5 < len; p++) {
-        if (*p == '\'') {
-            memcpy(buf + k, "'\\''", 4);
-            k += 4;
-        } else {
-            buf[k++] = *p;
-        }
-    }
-    if (k + 1 < len)
-        buf[k++] = '\'';
-    buf[k < len ? k : len - 1] = '\0';
-}
-
-static void cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-cat(char *buf, size_t len, const char *fmt, ...)
-{
-    size_t k = strlen(buf);
-    if (k + 1 >= len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + k, len - k, fmt, ap);
-    va_end(ap);
-}
-
-/*
- * The one-line command that starts a run in the current state's set-up and
- * knobs, and a shell comment with the step and whether the run got there
- * with these knobs all along (then the command reproduces it exactly).
- */
-static void
-app_command(const struct app *a, char *buf, size_t len)
-{
-    const struct ou_config *c = ou_engine_config(a->e);
-    const struct ou_data *d = ou_engine_data(a->e);
-    const struct cli_opts *o = a->o;
-    char w[256], x[40];
-    bool edited = false;
-    buf[0] = '\0';
-    cat(buf, len, "ouscope");
-    if (o->load) {
-        shell_word(o->load, w, sizeof w);
-        cat(buf, len, " --load %s", w);
-    } else {
-        if (c->model != OU_MODEL_RELU1D)
-            cat(buf, len, " --model %s", ou_model_kind_name(c->model));
-        if (d->kind < OU_DATA_NBUILTIN) {
-            cat(buf, len, " --data %s --n %zu", d->name, d->n);
-        } else {
-            size_t k = strlen(d->name);
-            edited = k > 0 && d->name[k - 1] == '*';
-            shell_word(o->data, w, sizeof w);
-            cat(buf, len, " --data %s", w);
-        }
-        cat(buf, len, " --width %zu --seed %" PRIu64 "%s", c->width, c->seed,
-            c->bias ? "" : " --no-bias");
-    }
-    fmt_exact(c->eta, x, sizeof x);
-    cat(buf, len, " --lr %s", x);
-    fmt_exact(c->sigma, x, sizeof x);
-    cat(buf, len, " --noise %s --batch %zu", x, c->batch);
-    if (c->noise == OU_NOISE_PM)
-        cat(buf, len, " --noise-kind pm");
-    if (c->momentum > 0.0) {
-        fmt_exact(c->momentum, x, sizeof x);
-        cat(buf, len, " --momentum %s", x);
-    }
-    if (c->frozen)
-        cat(buf, len, " --frozen");
-    char st[32];
-    panes_group(ou_engine_step_count(a->e), st, sizeof st);
-    if (edited)
-        cat(buf, len, "  # step %s; the data was edited with the mouse", st);
-    else if (a->pure && !o->load)
-        cat(buf, len, "  # step %s, the same knobs since step 0", st);
-    else
-        cat(buf, len, "  # step %s; knobs changed on the way (--record keeps the path)", st);
-}
-
 /* ---- loops ---- */
 
 static void
@@ -1952,7 +1851,7 @@ app_finish(struct app *a)
     if (a->o->dump_screen && app_dump_screen(a, a->o->dump_screen) != 0 && rc == 0)
         rc = 1;
     if (a->show_cmd) {
-        app_command(a, a->cmd, sizeof a->cmd);
+        cmdline_format(a->o, a->e, a->pure, a->cmd, sizeof a->cmd);
         printf("%s\n", a->cmd);
         fflush(stdout);
     }

@@ -1,0 +1,220 @@
+/*
+ * The reproducing command line (key C): for runs set up by many flag
+ * combinations and then changed by the knobs, the command, read back by
+ * the command-line parser, must build an engine with exactly the same
+ * configuration and data.  File names survive the shell's quoting.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/cli.h"
+#include "app/cmdline.h"
+#include "app/headless.h"
+
+#define MAX_ARGS 40
+
+/* cli_parse on "ouscope" and words, which must outlive *o (cli_parse keeps pointers into argv). */
+static int
+parse_words(char words[][256], int n, struct cli_opts *o)
+{
+    static char name[] = "ouscope";
+    char *argv[MAX_ARGS + 1];
+    cr_assert_lt(n, MAX_ARGS);
+    argv[0] = name;
+    for (int i = 0; i < n; i++)
+        argv[i + 1] = words[i];
+    argv[n + 1] = NULL;
+    char *cause = NULL;
+    int rc = cli_parse(n + 1, argv, o, stdout, &cause);
+    cr_assert_eq(rc, 0, "refused: %s", cause ? cause : "");
+    return rc;
+}
+
+/*
+ * Split a command into words as sh would for what cmdline writes: blanks
+ * separate, '...' quotes, and '\'' is a quote inside a quoted word.  The
+ * first word ("ouscope") and a trailing "# comment" are dropped.
+ */
+static int
+shell_split(const char *cmd, char words[][256])
+{
+    int n = -1;
+    const char *p = cmd;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (!*p || *p == '#')
+            break;
+        char w[256];
+        size_t k = 0;
+        while (*p && *p != ' ') {
+            if (*p == '\'') {
+                p++;
+                while (*p && *p != '\'')
+                    w[k++] = *p++;
+                cr_assert_eq(*p, '\'', "an unclosed quote in %s", cmd);
+                p++;
+            } else if (*p == '\\' && p[1]) {
+                w[k++] = p[1];
+                p += 2;
+            } else {
+                w[k++] = *p++;
+            }
+            cr_assert_lt(k, sizeof w - 1);
+        }
+        w[k] = '\0';
+        if (n >= 0)
+            strcpy(words[n], w);
+        else
+            cr_assert_str_eq(w, "ouscope");
+        n++;
+    }
+    return n;
+}
+
+static struct ou_engine *
+engine_of(const struct cli_opts *o)
+{
+    char *cause = NULL;
+    struct ou_engine *e = headless_make_engine(o, &cause);
+    cr_assert_not_null(e, "%s", cause ? cause : "");
+    return e;
+}
+
+/* Every field of the two configurations and data sets is the same. */
+static void
+expect_same_run(const struct ou_engine *a, const struct ou_engine *b, const char *cmd)
+{
+    const struct ou_config *x = ou_engine_config(a), *y = ou_engine_config(b);
+    cr_expect_eq(x->model, y->model, "model: %s", cmd);
+    cr_expect_eq(x->width, y->width, "width: %s", cmd);
+    cr_expect_eq(x->bias, y->bias, "bias: %s", cmd);
+    cr_expect_eq(x->seed, y->seed, "seed: %s", cmd);
+    cr_expect(memcmp(&x->eta, &y->eta, sizeof x->eta) == 0, "eta %.17g vs %.17g: %s", x->eta,
+              y->eta, cmd);
+    cr_expect(memcmp(&x->sigma, &y->sigma, sizeof x->sigma) == 0, "sigma %.17g vs %.17g: %s",
+              x->sigma, y->sigma, cmd);
+    cr_expect_eq(x->batch, y->batch, "batch: %s", cmd);
+    cr_expect_eq(x->noise, y->noise, "noise: %s", cmd);
+    cr_expect(memcmp(&x->momentum, &y->momentum, sizeof x->momentum) == 0, "momentum: %s", cmd);
+    cr_expect_eq(x->frozen, y->frozen, "frozen: %s", cmd);
+    cr_expect_eq(x->optim, y->optim, "optimizer: %s", cmd);
+    cr_expect(memcmp(&x->beta1, &y->beta1, sizeof x->beta1) == 0, "beta1: %s", cmd);
+    cr_expect(memcmp(&x->beta2, &y->beta2, sizeof x->beta2) == 0, "beta2: %s", cmd);
+    cr_expect(memcmp(&x->rms_decay, &y->rms_decay, sizeof x->rms_decay) == 0, "rms: %s", cmd);
+    cr_expect(memcmp(&x->opt_eps, &y->opt_eps, sizeof x->opt_eps) == 0, "eps: %s", cmd);
+    cr_expect(memcmp(&x->sam_rho, &y->sam_rho, sizeof x->sam_rho) == 0, "rho: %s", cmd);
+    const struct ou_data *d = ou_engine_data(a), *f = ou_engine_data(b);
+    cr_assert_eq(d->n, f->n, "n: %s", cmd);
+    cr_expect(memcmp(d->x, f->x, d->n * sizeof d->x[0]) == 0, "data x: %s", cmd);
+    cr_expect(memcmp(d->y, f->y, d->n * sizeof d->y[0]) == 0, "data y: %s", cmd);
+}
+
+/* A set-up on the command line; knobs turned afterwards as the keys would. */
+struct setup {
+    char args[20][32];
+    int eta_doublings, sigma_halvings;
+    int batch; /* 0: keep */
+};
+
+ParameterizedTestParameters(cmdline, reads_back_to_the_same_run)
+{
+    static struct setup params[] = {
+        {{""}, 0, 0, 0},
+        {{"--data", "x2", "--n", "12", "--width", "7", "--seed", "99", "--no-bias", "--lr",
+          "0.2", "--noise", "0.125", "--batch", "3", "--noise-kind", "pm"},
+         0, 0, 0},
+        {{"--data", "random", "--n", "5", "--seed", "18446744073709551615", "--momentum", "0.9",
+          "--frozen"},
+         3, 2, 0},
+        {{"--model", "linear", "--width", "16", "--lr", "0.01"}, -2, 5, 1},
+        {{"--optimizer", "adam", "--beta1", "0.8", "--beta2", "0.95", "--adam-eps", "1e-6"},
+         1, 0, 4},
+        {{"--optimizer", "rmsprop", "--rms-decay", "0.9", "--data", "abs"}, 0, 1, 0},
+        {{"--optimizer", "sam", "--sam-rho", "0.1", "--noise", "0"}, 0, 0, 2},
+        {{"--optimizer", "pathsgd", "--lr", "0.3333333333333333"}, 0, 3, 0},
+    };
+    return cr_make_param_array(struct setup, params, sizeof params / sizeof params[0]);
+}
+
+ParameterizedTest(struct setup *p, cmdline, reads_back_to_the_same_run)
+{
+    static char words[MAX_ARGS][256], words2[MAX_ARGS][256];
+    int n = 0;
+    for (int i = 0; i < 20 && p->args[i][0]; i++)
+        strcpy(words[n++], p->args[i]);
+    struct cli_opts o, o2;
+    parse_words(words, n, &o);
+    struct ou_engine *e = engine_of(&o);
+    const struct ou_config *c = ou_engine_config(e);
+    for (int i = 0; i < abs(p->eta_doublings); i++)
+        ou_engine_set_eta(e, c->eta * (p->eta_doublings > 0 ? 2.0 : 0.5));
+    for (int i = 0; i < p->sigma_halvings; i++)
+        ou_engine_set_sigma(e, c->sigma / 2.0);
+    if (p->batch)
+        ou_engine_set_batch(e, (size_t)p->batch);
+    cr_assert_eq(ou_engine_run(e, 7, NULL), OU_OK);
+    char cmd[1024];
+    cmdline_format(&o, e, true, cmd, sizeof cmd);
+    cr_expect_not_null(strstr(cmd, "  # step 7, the same knobs since step 0"), "%s", cmd);
+    n = shell_split(cmd, words2);
+    parse_words(words2, n, &o2);
+    struct ou_engine *e2 = engine_of(&o2);
+    expect_same_run(e, e2, cmd);
+    /* The same command line, step for step, gives the same trajectory. */
+    cr_assert_eq(ou_engine_run(e2, 7, NULL), OU_OK);
+    size_t np = ou_engine_model(e)->p;
+    cr_expect(memcmp(ou_engine_theta(e), ou_engine_theta(e2), np * sizeof(double)) == 0,
+              "theta differs after 7 steps: %s", cmd);
+    ou_engine_destroy(e);
+    ou_engine_destroy(e2);
+}
+
+Test(cmdline, says_when_the_knobs_changed_on_the_way)
+{
+    static char words[MAX_ARGS][256];
+    struct cli_opts o;
+    parse_words(words, 0, &o);
+    struct ou_engine *e = engine_of(&o);
+    char cmd[1024];
+    cmdline_format(&o, e, false, cmd, sizeof cmd);
+    cr_expect_not_null(strstr(cmd, "  # step 0; knobs changed on the way"), "%s", cmd);
+    cr_expect_null(strstr(cmd, "--momentum"), "a default knob written: %s", cmd);
+    cr_expect_null(strstr(cmd, "--optimizer"), "a default knob written: %s", cmd);
+    ou_engine_destroy(e);
+}
+
+Test(cmdline, a_data_file_name_survives_the_shell)
+{
+    char dir[] = "/tmp/oucmdXXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/my data's \"set\".csv", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("x,y\n-1,0\n-0.5,1\n0,0\n0.5,1\n1,0\n", f);
+    fclose(f);
+    static char words[MAX_ARGS][256], words2[MAX_ARGS][256];
+    strcpy(words[0], "--data");
+    strcpy(words[1], path);
+    struct cli_opts o, o2;
+    parse_words(words, 2, &o);
+    struct ou_engine *e = engine_of(&o);
+    char cmd[1024];
+    cmdline_format(&o, e, true, cmd, sizeof cmd);
+    int n = shell_split(cmd, words2);
+    parse_words(words2, n, &o2);
+    cr_expect_str_eq(o2.data, path, "%s", cmd);
+    struct ou_engine *e2 = engine_of(&o2);
+    expect_same_run(e, e2, cmd);
+    ou_engine_destroy(e);
+    ou_engine_destroy(e2);
+    unlink(path);
+    rmdir(dir);
+}

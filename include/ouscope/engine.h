@@ -69,19 +69,19 @@ struct ou_trace {
 
 /* Observables of the current parameters (ouscope-science(7), OBSERVABLES). */
 struct ou_metrics {
-    double loss;           /* (1/2n) sum (h_i - y_i)^2 on the clean labels */
-    double reg;            /* (1/n) sum |grad_theta h(x_i)|^2 */
-    double reg_ema;        /* exponential average of reg over steps (time constant in steps) */
-    double grad_reg_norm;  /* |grad_theta reg| */
-    double theta_norm;     /* |theta|_2 */
-    double path_l1;        /* sum_j |a_j|(|w_j| + |b_j|) + |c| */
-    double path_l2;        /* (sum_j a_j^2 (w_j^2 + b_j^2) + c^2)^(1/2) */
-    double balance;        /* mean over units with active data of |log rho_j| */
-    size_t live_units;     /* units active on at least one data point */
-    double active_frac;    /* fraction of (point, unit) pairs with w x + b > 0 */
-    double lambda_max;     /* largest eigenvalue of K = (1/n) J J^T */
-    double eta_lambda;     /* eta * lambda_max; stability needs < 2 */
-    double loss_floor;     /* predicted (eta sigma^2 / 4B) * reg */
+    double loss;          /* (1/2n) sum (h_i - y_i)^2 on the clean labels */
+    double reg;           /* (1/n) sum |grad_theta h(x_i)|^2 */
+    double reg_ema;       /* exponential average of reg over steps (time constant in steps) */
+    double grad_reg_norm; /* |grad_theta reg| */
+    double theta_norm;    /* |theta|_2 */
+    double path_l1;       /* sum_j |a_j|(|w_j| + |b_j|) + |c| */
+    double path_l2;       /* (sum_j a_j^2 (w_j^2 + b_j^2) + c^2)^(1/2) */
+    double balance;       /* mean over units with active data of |log rho_j| */
+    size_t live_units;    /* units active on at least one data point */
+    double active_frac;   /* fraction of (point, unit) pairs with w x + b > 0 */
+    double lambda_max;    /* largest eigenvalue of K = (1/n) J J^T */
+    double eta_lambda;    /* eta * lambda_max; stability needs < 2 */
+    double loss_floor;    /* predicted (eta sigma^2 / 4B) * reg */
     /*
      * Implicit regularisers (ouscope-science(7), IMPLICIT REGULARIZERS).
      * igr: Smith et al.'s (eta / 4 nb) sum_k |grad L_k|^2 on the clean
@@ -94,8 +94,8 @@ struct ou_metrics {
      */
     double igr;
     double r_eta;
-    double noise_lambda; /* Damian's lambda = eta sigma^2 / B, the weight of r_eta */
-    double unit_balance; /* mean over units of |a_j^2 - w_j^2 - b_j^2| (NaN for linear) */
+    double noise_lambda;   /* Damian's lambda = eta sigma^2 / B, the weight of r_eta */
+    double unit_balance;   /* mean over units of |a_j^2 - w_j^2 - b_j^2| (NaN for linear) */
     double tv_hprime;      /* total variation of h' on [x_1, x_n] */
     double spline_tv;      /* the linear spline's value of the same */
     double max_dev_spline; /* max over [x_1, x_n] of |h - spline| */
@@ -128,10 +128,10 @@ struct ou_snapshot {
 
 /* Result of projecting onto the zero-loss set (ouscope-science(7), DRIFT). */
 struct ou_projection {
-    double reg;        /* reg at the projected point */
-    double loss;       /* loss reached there */
-    uint64_t iters;    /* full-batch noise-free GD steps taken */
-    bool converged;    /* loss < OU_PROJECT_TOL */
+    double reg;     /* reg at the projected point */
+    double loss;    /* loss reached there */
+    uint64_t iters; /* full-batch noise-free GD steps taken */
+    bool converged; /* loss < OU_PROJECT_TOL */
 };
 #define OU_PROJECT_TOL 1e-20
 #define OU_PROJECT_MAX_ITERS 2000000
@@ -254,6 +254,14 @@ enum ou_status ou_engine_snapshot(struct ou_engine *e, struct ou_snapshot *s,
  * otherwise it is unchanged.
  */
 enum ou_status ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out);
+
+/*
+ * The same with at most max_iters descent steps (for an interactive caller
+ * that must not wait long; out->converged tells whether L reached the
+ * tolerance).  max_iters 0 means OU_PROJECT_MAX_ITERS.
+ */
+enum ou_status ou_engine_project_limited(struct ou_engine *e, bool apply, uint64_t max_iters,
+                                         struct ou_projection *out);
 
 /*
  * The whole state as versioned text (data, knobs, optimizer and its

@@ -123,34 +123,34 @@ struct app {
     long drag_idx;
 
     /* where frames go: curses (live), or an encoder and a cast (a headless take) */
-    bool take;           /* no terminal: the clock is frame / fps */
-    int take_w, take_h;  /* its size */
-    struct ansi ansi;    /* the take's encoder */
-    struct record *rec;  /* the take's cast, or NULL */
-    int note_fd;         /* >= 0: a recording parent reads frame and marker notes here */
-    double fps;          /* frames per second */
-    uint64_t frame;      /* frames so far */
+    bool take;          /* no terminal: the clock is frame / fps */
+    int take_w, take_h; /* its size */
+    struct ansi ansi;   /* the take's encoder */
+    struct record *rec; /* the take's cast, or NULL */
+    int note_fd;        /* >= 0: a recording parent reads frame and marker notes here */
+    double fps;         /* frames per second */
+    uint64_t frame;     /* frames so far */
 
     /* the script, if one drives the run */
     const struct script *sc;
-    size_t pc;                  /* next command */
+    size_t pc; /* next command */
     enum app_wait { APP_WAIT_NONE = 0, APP_WAIT_STEP, APP_WAIT_FRAMES, APP_WAIT_UNTIL } wait;
     const struct script_cmd *waiting; /* the wait command in progress */
-    uint64_t wait_step;         /* APP_WAIT_STEP: the step to reach; UNTIL: where to give up */
-    uint64_t wait_frames;       /* APP_WAIT_FRAMES: frames left */
-    bool wait_fresh;            /* a snapshot was taken since the wait began */
-    bool stall_noted;           /* the live view said the script waits for a paused run */
-    uint64_t spf;               /* steps per frame while the script runs */
-    bool script_on;             /* a script drives the run (until its last line) */
-    char *script_error;         /* a script command that could not be carried out */
+    uint64_t wait_step;   /* APP_WAIT_STEP: the step to reach; UNTIL: where to give up */
+    uint64_t wait_frames; /* APP_WAIT_FRAMES: frames left */
+    bool wait_fresh;      /* a snapshot was taken since the wait began */
+    bool stall_noted;     /* the live view said the script waits for a paused run */
+    uint64_t spf;         /* steps per frame while the script runs */
+    bool script_on;       /* a script drives the run (until its last line) */
+    char *script_error;   /* a script command that could not be carried out */
     char caption[SCRIPT_TEXT_MAX + 1];
     bool caption_on, caption_frames;
     uint64_t caption_until; /* a step, or a frame if caption_frames */
     char speed_label[32];
 
     /* classroom conveniences */
-    bool pure;      /* the same knobs, no kicks or edits since step 0 */
-    bool show_cmd;  /* C was pressed: print the command line at exit */
+    bool pure;     /* the same knobs, no kicks or edits since step 0 */
+    bool show_cmd; /* C was pressed: print the command line at exit */
     char cmd[512];
 };
 
@@ -263,8 +263,7 @@ app_knob_markers(struct app *a, const struct app_knobs *b)
     if (k.noise != b->noise && ++changes)
         app_marker(a, "noise %s→%s", ou_noise_kind_name(b->noise), ou_noise_kind_name(k.noise));
     if (k.optim != b->optim && ++changes)
-        app_marker(a, "optimizer %s→%s", ou_optim_kind_name(b->optim),
-                   ou_optim_kind_name(k.optim));
+        app_marker(a, "optimizer %s→%s", ou_optim_kind_name(b->optim), ou_optim_kind_name(k.optim));
     if (k.frozen != b->frozen && ++changes)
         app_marker(a, "%s", k.frozen ? "frozen noise" : "fresh noise");
     if (differs(k.kick, b->kick)) /* a setting of the next kick, not of the run */
@@ -442,7 +441,8 @@ app_kick(struct app *a, enum ou_kick kind)
 {
     static const char *const what[] = {
         [OU_KICK_TOP] = "along v₁: h jumps, then relaxes back within ~1/(ηλ₁) steps",
-        [OU_KICK_TANGENT] = "along a random tangent direction: h(xᵢ) stays, and nothing pulls θ back",
+        [OU_KICK_TANGENT] =
+            "along a random tangent direction: h(xᵢ) stays, and nothing pulls θ back",
         [OU_KICK_DOWNHILL] = "downhill on reg along the zero-loss set (−P_T∇reg)",
         [OU_KICK_UPHILL] = "uphill on reg along the zero-loss set (+P_T∇reg)",
     };
@@ -788,13 +788,28 @@ app_next_data(struct app *a)
     app_notice(a, THEME_NOTICE, "data: %s, n = %zu (θ kept; r resets)", a->scratch->name, n);
 }
 
+/*
+ * Descent steps a projection may take in the live view: about 5 10^8
+ * floating-point operations (17 n m per step), so the screen is back
+ * within a second or so even with many points; a headless --project run
+ * has no such limit.
+ */
+static uint64_t
+app_project_budget(const struct app *a)
+{
+    double per = 17.0 * (double)ou_engine_data(a->e)->n * (double)ou_engine_config(a->e)->width;
+    double k = 5e8 / (per > 1.0 ? per : 1.0);
+    return k < 5000.0 ? 5000
+                      : (k > (double)OU_PROJECT_MAX_ITERS ? OU_PROJECT_MAX_ITERS : (uint64_t)k);
+}
+
 static void
 app_project(struct app *a)
 {
     app_notice(a, THEME_NOTICE, "projecting: noise-free full-batch descent to L < 1e-20 ...");
     app_present_now(a);
     struct ou_projection pr;
-    enum ou_status st = ou_engine_project(a->e, false, &pr);
+    enum ou_status st = ou_engine_project_limited(a->e, false, app_project_budget(a), &pr);
     char buf[32];
     if (st != OU_OK)
         app_notice(a, THEME_ERROR, "projection failed: %s", ou_status_str(st));
@@ -819,7 +834,7 @@ app_project_apply(struct app *a)
     app_notice(a, THEME_NOTICE, "projecting θ: noise-free full-batch descent to L < 1e-20 ...");
     app_present_now(a);
     struct ou_projection pr;
-    enum ou_status st = ou_engine_project(a->e, true, &pr);
+    enum ou_status st = ou_engine_project_limited(a->e, true, app_project_budget(a), &pr);
     char buf[32];
     if (st != OU_OK) {
         app_notice(a, THEME_ERROR, "projection failed: %s", ou_status_str(st));
@@ -831,11 +846,15 @@ app_project_apply(struct app *a)
     a->dirty |= APP_SNAP | APP_DRAW;
     app_marker(a, "θ projected: reg %.5g", pr.reg);
     if (pr.converged)
-        app_notice(a, THEME_NOTICE, "θ projected: reg = %.5g at L = %.2g (%s GD steps); the noise "
-                   "now jitters it off again", pr.reg, pr.loss, panes_group(pr.iters, buf, sizeof buf));
+        app_notice(a, THEME_NOTICE,
+                   "θ projected: reg = %.5g at L = %.2g (%s GD steps); the noise "
+                   "now jitters it off again",
+                   pr.reg, pr.loss, panes_group(pr.iters, buf, sizeof buf));
     else
-        app_notice(a, THEME_WARN, "projection stopped at L = %.3g after %s steps; θ moved there, "
-                   "reg %.5g", pr.loss, panes_group(pr.iters, buf, sizeof buf), pr.reg);
+        app_notice(a, THEME_WARN,
+                   "projection stopped at L = %.3g after %s steps; θ moved there, "
+                   "reg %.5g",
+                   pr.loss, panes_group(pr.iters, buf, sizeof buf), pr.reg);
 }
 
 static void
@@ -1435,14 +1454,13 @@ app_wait_done(struct app *a)
                        a->sc->name, c->line, c->within);
             app_marker(a, "no divergence within %" PRIu64 " steps", c->within);
         } else {
-            app_notice(a, THEME_WARN, "%s:%d: %s %s %g not reached within %" PRIu64
+            app_notice(a, THEME_WARN,
+                       "%s:%d: %s %s %g not reached within %" PRIu64
                        " steps (it is %.4g); going on",
-                       a->sc->name, c->line, script_metric_name(c->metric),
-                       script_cmp_name(c->cmp), c->value, c->within,
-                       app_metric(a, c->metric));
+                       a->sc->name, c->line, script_metric_name(c->metric), script_cmp_name(c->cmp),
+                       c->value, c->within, app_metric(a, c->metric));
             app_marker(a, "%s %s %g not reached within %" PRIu64 " steps",
-                       script_metric_name(c->metric), script_cmp_name(c->cmp), c->value,
-                       c->within);
+                       script_metric_name(c->metric), script_cmp_name(c->cmp), c->value, c->within);
         }
         if (a->take)
             fprintf(stderr, "ouscope: %s\n", a->notice);
@@ -1494,8 +1512,7 @@ app_script_set(struct app *a, const struct script_cmd *c)
         break;
     case SCRIPT_NOISE:
         ou_engine_set_noise(a->e, (enum ou_noise_kind)c->value);
-        app_notice(a, THEME_NOTICE, "noise kind: %s",
-                   c->value > 0.5 ? "±σ" : "Gaussian");
+        app_notice(a, THEME_NOTICE, "noise kind: %s", c->value > 0.5 ? "±σ" : "Gaussian");
         break;
     case SCRIPT_FROZEN:
         ou_engine_set_frozen(a->e, c->value > 0.5);
@@ -1689,8 +1706,8 @@ app_loop(struct app *a, long max_frames)
             break;
 
         /* A script (or a caption timed in frames) keeps the frame clock going while paused. */
-        running = !a->paused || a->burst > 0 || a->script_on ||
-                  (a->caption_on && a->caption_frames);
+        running =
+            !a->paused || a->burst > 0 || a->script_on || (a->caption_on && a->caption_frames);
         if (running) {
             /* Input until the frame's deadline. */
             double deadline = t0 + a->period;
@@ -2014,8 +2031,12 @@ app_main(const struct cli_opts *o)
     }
     if (o->headless) {
         a = app_create(&eff, e, sc, fps);
-        a->take_w = o->size_w ? o->size_w : (su && (su->set & SCRIPT_SET_SIZE)) ? su->w : APP_TAKE_W;
-        a->take_h = o->size_w ? o->size_h : (su && (su->set & SCRIPT_SET_SIZE)) ? su->h : APP_TAKE_H;
+        a->take_w = o->size_w                             ? o->size_w
+                    : (su && (su->set & SCRIPT_SET_SIZE)) ? su->w
+                                                          : APP_TAKE_W;
+        a->take_h = o->size_w                             ? o->size_h
+                    : (su && (su->set & SCRIPT_SET_SIZE)) ? su->h
+                                                          : APP_TAKE_H;
         rc = app_take(a, rec, title, (long)o->frames);
     } else if (rec) {
         struct relay *r = NULL;

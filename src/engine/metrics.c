@@ -373,16 +373,27 @@ gauss_newton_step(struct ou_engine *e, double *th, double *trial, double *dir, d
  * the manifold they move theta by O(sqrt L) only.  Works on a copy in gtmp.
  */
 #define OU_PROJECT_GN_AFTER 100000
+/* Gauss-Newton decomposes the n x n K at every step: only for small data sets. */
+#define OU_PROJECT_GN_MAX_N 64
 /* Give up when L has not halved over this many steps (a stationary point with L > 0). */
 #define OU_PROJECT_STALL_ITERS 100000
 
 enum ou_status
 ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out)
 {
+    return ou_engine_project_limited(e, apply, OU_PROJECT_MAX_ITERS, out);
+}
+
+enum ou_status
+ou_engine_project_limited(struct ou_engine *e, bool apply, uint64_t max_iters,
+                          struct ou_projection *out)
+{
     const struct ou_model *m = &e->model;
     const struct ou_data *d = &e->data;
     const size_t p = m->p, n = d->n;
     double *th = e->gtmp, *trial = e->gtmp + p;
+    if (max_iters == 0 || max_iters > OU_PROJECT_MAX_ITERS)
+        max_iters = OU_PROJECT_MAX_ITERS;
     double *dir = malloc(p * sizeof *dir);
     if (!dir)
         return OU_ENOMEM;
@@ -397,7 +408,7 @@ ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out)
             e->eps[i] = 0.0;
         }
         ou_model_pass(m, th, n, d->x, d->y, e->coef, e->eps, e->g, e->ws, &loss, &reg, NULL);
-        if (!isfinite(loss) || loss < OU_PROJECT_TOL || it >= OU_PROJECT_MAX_ITERS)
+        if (!isfinite(loss) || loss < OU_PROJECT_TOL || it >= max_iters)
             break;
         /* A stationary point with L > 0 (dead units that cannot fit the
          * data) is left as it is: no halving of L over a long stretch. */
@@ -414,7 +425,7 @@ ou_engine_project(struct ou_engine *e, bool apply, struct ou_projection *out)
          * that carries theta across the kink where monotone descent stalls.
          */
         const double *step_dir = e->g;
-        if (loss < 1e-12 || it >= OU_PROJECT_GN_AFTER) {
+        if ((loss < 1e-12 || it >= OU_PROJECT_GN_AFTER) && n <= OU_PROJECT_GN_MAX_N) {
             if (gauss_newton_step(e, th, trial, dir, loss)) {
                 prev = loss;
                 continue;

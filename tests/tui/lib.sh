@@ -18,9 +18,14 @@ trap 'exit 1' INT TERM
 start() {
     w=$1 h=$2
     shift 2
-    $T start-server \; set-option -g remain-on-exit on \; \
-        new-session -d -s app -x "$w" -y "$h" -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 \
-        -e OPENBLAS_NUM_THREADS=1 "exec $OUSCOPE $* 2>$ERRF" || fail "tmux did not start"
+    # A server killed just before may still be on its way out: try a few times.
+    for try in 1 2 3 4 5; do
+        $T start-server \; set-option -g remain-on-exit on \; \
+            new-session -d -s app -x "$w" -y "$h" -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 \
+            -e OPENBLAS_NUM_THREADS=1 "exec $OUSCOPE $* 2>$ERRF" 2>/dev/null && return 0
+        sleep 0.2
+    done
+    fail "tmux did not start"
 }
 
 screen() {

@@ -77,10 +77,15 @@ else
 fi
 [ "$(screen | wc -l)" = "$h" ] || fail "the screen has $(screen | wc -l) rows at ${w}x${h}"
 
-# q may first close the help overlay the storm opened; then it quits.
+# q may first close the help overlay the storm opened, and keys still queued
+# behind projections (P, p: up to a second each) come first; then it quits.
 keys q
-sleep 0.3
-[ "$(wait_dead_now)" = alive ] && keys q
+i=0
+while [ "$(wait_dead_now)" = alive ] && [ $i -lt 600 ]; do
+    [ $((i % 20)) = 10 ] && keys q
+    sleep 0.1
+    i=$((i + 1))
+done
 [ "$(wait_dead)" = 0 ] || fail "q did not exit with status 0 after the storms"
 [ ! -s "$ERRF" ] || fail "the program wrote to stderr: $(cat "$ERRF")"
 exit 0

@@ -720,6 +720,27 @@ app_momentum(struct app *a, bool up)
     app_notice(a, THEME_NOTICE, "momentum μ = %g", next);
 }
 
+/*
+ * The next optimizer kind (ouscope-science(7), OPTIMIZERS): its moment
+ * buffers start at zero, nothing else is reset; a new OU window starts.
+ */
+static void
+app_optimizer(struct app *a)
+{
+    enum ou_optim_kind from = ou_engine_config(a->e)->optim;
+    enum ou_optim_kind to = (enum ou_optim_kind)(((int)from + 1) % OU_OPTIM_COUNT);
+    if (ou_engine_set_optimizer(a->e, to) != OU_OK) {
+        app_notice(a, THEME_ERROR, "cannot switch the optimizer to %s", ou_optim_kind_name(to));
+        return;
+    }
+    app_fl_restart(a);
+    a->dirty |= APP_SNAP | APP_DRAW;
+    app_notice(a, THEME_NOTICE,
+               "optimizer: %s (its moments start at zero; the predictions assume SGD)",
+               ou_optim_kind_name(to));
+    app_marker(a, "optimizer %s→%s", ou_optim_kind_name(from), ou_optim_kind_name(to));
+}
+
 /* Back to a fresh start at step 0: history and the rewind mark go too. */
 static void
 app_restart(struct app *a)
@@ -935,6 +956,9 @@ app_key_do(struct app *a, int key)
     case KEYMAP_MOMENTUM_UP:
     case KEYMAP_MOMENTUM_DOWN:
         app_momentum(a, act == KEYMAP_MOMENTUM_UP);
+        break;
+    case KEYMAP_OPTIMIZER:
+        app_optimizer(a);
         break;
     case KEYMAP_RESET:
         ou_engine_reset(a->e);

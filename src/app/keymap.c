@@ -34,6 +34,7 @@ static const struct keymap_entry table[] = {
     {'<', "<", KEYMAP_BATCH_DOWN, "batch B ÷2 (at least 1)", "B", NULL},
     {')', ")", KEYMAP_MOMENTUM_UP, "momentum μ: 0, .5, .9, .99", NULL, NULL},
     {'(', "(", KEYMAP_MOMENTUM_DOWN, "momentum μ down", NULL, NULL},
+    {'a', "a", KEYMAP_OPTIMIZER, "optimizer: SGD, RMSProp, Adam, SAM, Path-SGD", NULL, NULL},
 
     {'r', "r", KEYMAP_RESET, "reset: step 0, same θ₀", "reset", "Training"},
     {'R', "R", KEYMAP_RESEED, "new seed: new θ₀, step 0", NULL, NULL},

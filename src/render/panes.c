@@ -597,8 +597,7 @@ pane_stab_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
 /* ---- the OU pane ---- */
 
 /* Left-aligned partial blocks: eighths 1..7 of a cell. */
-static const uint32_t bar_eighth[8] = {' ',    0x258F, 0x258E, 0x258D,
-                                       0x258C, 0x258B, 0x258A, 0x2589};
+static const uint32_t bar_eighth[8] = {' ', 0x258F, 0x258E, 0x258D, 0x258C, 0x258B, 0x258A, 0x2589};
 
 /* A bar from column x0, w columns long at fraction 1, filled to fraction f. */
 static void
@@ -639,11 +638,11 @@ ou_drift_line(struct screen *s, struct rect in, int row, const struct ou_fluct *
     memset(f, 0, sizeof f);
     f[0] = (struct field){.label = s->ascii ? "tau" : "τ", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%.3g", fl->clock);
-    f[1] = (struct field){.label = s->ascii ? "|P_T grad reg|" : "‖P_T∇reg‖",
-                          .vstyle = THEME_BOLD,
-                          .prio = 2};
+    f[1] = (struct field){
+        .label = s->ascii ? "|P_T grad reg|" : "‖P_T∇reg‖", .vstyle = THEME_BOLD, .prio = 2};
     snprintf(f[1].value, sizeof f[1].value, "%.3g", fl->ptreg_norm);
-    f[2] = (struct field){.label = s->ascii ? "reg/step" : "Δreg/step", .vstyle = THEME_BOLD, .prio = 1};
+    f[2] = (struct field){
+        .label = s->ascii ? "reg/step" : "Δreg/step", .vstyle = THEME_BOLD, .prio = 1};
     snprintf(a, sizeof a, isfinite(fl->reg_slope) ? "%.2g" : "n/a", fl->reg_slope);
     snprintf(b, sizeof b, "%.2g", fl->drift_pred);
     snprintf(f[2].value, sizeof f[2].value, "%s (pred %s)", a, b);
@@ -668,7 +667,8 @@ pane_ou_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, co
         {s->ascii ? "#" : "█", "measured", THEME_REG},
         {s->ascii ? "|" : "┃", s->ascii ? "predicted" : "ησ²/B(2−ηλ_k)", THEME_FLOOR},
     };
-    frame(s, r, s->ascii ? "OU variance of theta along v_k, log" : "OU variance of θ along v_k, log",
+    frame(s, r,
+          s->ascii ? "OU variance of theta along v_k, log" : "OU variance of θ along v_k, log",
           "OU variance", lg, 2);
     draw_foot(s, r, "OU FLUCTUATIONS");
     struct rect in = screen_inset(r, 1);
@@ -742,8 +742,9 @@ pane_ou_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, co
         return;
 
     /* Header: column names and the decades of the axis. */
-    screen_puts(s, in.x, in.y, labw, wide ? (s->ascii ? " k  lambda   e*l" : " k    λ_k   ηλ_k")
-                                          : (s->ascii ? " k  lambda" : " k    λ_k"),
+    screen_puts(s, in.x, in.y, labw,
+                wide ? (s->ascii ? " k  lambda   e*l" : " k    λ_k   ηλ_k")
+                     : (s->ascii ? " k  lambda" : " k    λ_k"),
                 THEME_DIM);
     double ticks[SCALE_MAX_TICKS];
     size_t nt = scale_ticks(&xs, 6, ticks);
@@ -771,7 +772,7 @@ pane_ou_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, co
         snprintf(buf, sizeof buf, "%2zu %6s", k + 1, lam);
         int col = in.x + screen_puts(s, in.x, y, labw, buf, THEME_TEXT);
         if (wide) {
-            enum theme_role es = el >= PANES_ETAL_LIMIT  ? THEME_ERROR
+            enum theme_role es = el >= PANES_ETAL_LIMIT ? THEME_ERROR
                                  : el > PANES_ETAL_WARN ? THEME_WARN
                                                         : THEME_TEXT;
             snprintf(buf, sizeof buf, " %6s", etl);
@@ -899,7 +900,8 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
                  panes_group(v->burst, a, sizeof a));
         n++;
     } else {
-        f[n] = (struct field){.vstyle = v->paused ? THEME_WARN : THEME_OK, .prio = 0, .id = VIEW_FIELD_STATE};
+        f[n] = (struct field){
+            .vstyle = v->paused ? THEME_WARN : THEME_OK, .prio = 0, .id = VIEW_FIELD_STATE};
         snprintf(f[n].value, sizeof f[n].value, "%s", v->paused ? "PAUSED" : "running");
         n++;
     }
@@ -926,13 +928,18 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
     n++;
     f[n] = (struct field){.label = "μ", .vstyle = THEME_BOLD, .prio = 3, .id = VIEW_FIELD_MOMENTUM};
     fmt_g(c->momentum, f[n].value, sizeof f[n].value);
+    if (c->optim != OU_OPTIM_SGD) {
+        size_t k = strlen(f[n].value);
+        snprintf(f[n].value + k, sizeof f[n].value - k, " %s", ou_optim_kind_name(c->optim));
+    }
     n++;
     f[n] = (struct field){.label = "η·λ_max", .prio = 0, .id = VIEW_FIELD_ETA_LAMBDA};
     f[n].vstyle =
         el >= PANES_ETAL_LIMIT ? THEME_ERROR : (el > PANES_ETAL_WARN ? THEME_WARN : THEME_BOLD);
     snprintf(f[n].value, sizeof f[n].value, "%.3g", el);
     n++;
-    f[n] = (struct field){.label = "steps/s", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_SPEED};
+    f[n] =
+        (struct field){.label = "steps/s", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_SPEED};
     scale_format_si(v->sps, a, sizeof a);
     snprintf(f[n].value, sizeof f[n].value, "%s (%s)", a, v->speed ? v->speed : "max");
     n++;

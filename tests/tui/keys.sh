@@ -79,6 +79,19 @@ wait_for "seed 8"
 wait_for "step 0  "
 [ "$(interp)" != "$first0" ] || fail "R kept the same initial theta"
 
+# a: the optimizer changes live, named on the status line, and the step
+# counter is not reset; a full turn comes back to SGD.
+sa=$(step)
+keys a
+wait_for "optimizer: rmsprop"
+wait_for "rmsprop  η·λ_max"
+keys a
+wait_for "optimizer: adam"
+[ "$(step)" -ge "$sa" ] || fail "a reset the step counter"
+keys a a a
+wait_for "optimizer: sgd"
+screen | head -n 1 | grep -qE "μ 0 (rmsprop|adam|sam|pathsgd)" && fail "SGD is still named as another optimizer"
+
 keys q
 [ "$(wait_dead)" = 0 ] || fail "q did not exit with status 0"
 [ ! -s "$ERRF" ] || fail "the program wrote to stderr: $(cat "$ERRF")"

@@ -16,6 +16,8 @@ if [ -z "${OUSCOPE:-}" ] || [ -z "${OU_CASTCHECK:-}" ]; then
 fi
 case $OUSCOPE in /*) ;; *) OUSCOPE=$(pwd)/$OUSCOPE ;; esac
 case $OU_CASTCHECK in /*) ;; *) OU_CASTCHECK=$(pwd)/$OU_CASTCHECK ;; esac
+srcdir=${OU_SRCDIR:-.}
+case $srcdir in /*) ;; *) srcdir=$(pwd)/$srcdir ;; esac
 export OPENBLAS_NUM_THREADS=1 LC_ALL=C.UTF-8
 unset NO_COLOR SOURCE_DATE_EPOCH ASCIINEMA_REC
 
@@ -25,40 +27,7 @@ trap '$T kill-server >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 cd "$tmp" || exit 1
 
-failed=0
-check() {
-    desc=$1
-    shift
-    if "$@"; then
-        echo "ok - $desc"
-    else
-        failed=1
-        echo "not ok - $desc"
-    fi
-}
-
-# run EXPECTED_STATUS ARGS...: stdout in out, stderr in err.
-run() {
-    want=$1
-    shift
-    "$OUSCOPE" "$@" >out 2>err
-    got=$?
-    if [ "$got" -ne "$want" ]; then
-        echo "# ouscope $*: exit status $got, expected $want" >&2
-        sed 's/^/#   stderr: /' err >&2
-        return 1
-    fi
-    return 0
-}
-
-contains() {
-    if grep -F -q -e "$2" "$1"; then
-        return 0
-    fi
-    echo "# $1 does not contain: $2" >&2
-    sed 's/^/#   /' "$1" | head -n 20 >&2
-    return 1
-}
+. "$srcdir/tests/checklib.sh"
 
 cat >demo.ous <<'SCRIPT'
 # a short take that uses most commands

@@ -1,0 +1,6 @@
+/* The sigmoid setting of lab.c (ouscope-science(7), SETTINGS). */
+#include "config.h"
+
+#include "lab_impl.h"
+
+const struct ou_lab_kind_ops ou_lab_sigmoid_ops = {.name = "sigmoid"};

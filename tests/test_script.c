@@ -45,6 +45,7 @@ Test(script, every_command_parses_into_what_was_written)
                        "set noise pm\n"
                        "set frozen on\n"
                        "set kick 0.25\n"
+                       "set optimizer adam\n"
                        "speed 2e3\n"
                        "caption \"σ = 0 # not a comment\" for 500 steps\n"
                        "wait steps 1000\n"
@@ -77,52 +78,52 @@ Test(script, every_command_parses_into_what_was_written)
                               SCRIPT_SET_FPS | SCRIPT_SET_TITLE);
 
     const struct script_cmd *c = sc->cmd;
-    cr_assert_eq(sc->ncmd, 22);
-    const enum script_knob knobs[] = {SCRIPT_SIGMA,    SCRIPT_ETA,   SCRIPT_BATCH, SCRIPT_MOMENTUM,
-                                      SCRIPT_NOISE,    SCRIPT_FROZEN, SCRIPT_KICK};
-    const double values[] = {0, 0.1, 4, 0.9, OU_NOISE_PM, 1, 0.25};
-    for (int i = 0; i < 7; i++) {
+    cr_assert_eq(sc->ncmd, 23);
+    const enum script_knob knobs[] = {SCRIPT_SIGMA,  SCRIPT_ETA,  SCRIPT_BATCH,    SCRIPT_MOMENTUM,
+                                      SCRIPT_NOISE,  SCRIPT_FROZEN, SCRIPT_KICK, SCRIPT_OPTIMIZER};
+    const double values[] = {0, 0.1, 4, 0.9, OU_NOISE_PM, 1, 0.25, OU_OPTIM_ADAM};
+    for (int i = 0; i < 8; i++) {
         cr_expect_eq(c[i].op, SCRIPT_SET);
         cr_expect_eq(c[i].knob, knobs[i]);
         cr_expect_eq(c[i].value, values[i], "knob %d", i);
         cr_expect_eq(c[i].line, 11 + i);
     }
-    cr_expect_eq(c[7].op, SCRIPT_SPEED);
-    cr_expect_eq(c[7].count, 2000);
-    cr_expect_eq(c[8].op, SCRIPT_CAPTION);
-    cr_expect_str_eq(c[8].text, "σ = 0 # not a comment");
-    cr_expect_eq(c[8].count, 500);
-    cr_expect_not(c[8].frames);
-    cr_expect_eq(c[9].op, SCRIPT_WAIT_STEPS);
-    cr_expect_eq(c[9].count, 1000);
-    cr_expect_eq(c[10].op, SCRIPT_KEY);
-    cr_assert_eq(c[10].nkeys, 4);
-    cr_expect_eq(c[10].keys[0], ' ');
-    cr_expect_eq(c[10].keys[1], 'v');
-    cr_expect_eq(c[10].keys[2], ']');
-    cr_expect_eq(keymap_lookup(c[10].keys[3]), KEYMAP_REDRAW);
-    cr_expect_eq(c[11].op, SCRIPT_AT_STEP);
-    cr_expect_eq(c[11].count, 5000);
-    cr_expect_eq(c[12].op, SCRIPT_WAIT_FRAMES);
-    cr_expect_eq(c[12].count, 30);
-    cr_expect_eq(c[13].op, SCRIPT_WAIT_UNTIL);
-    cr_expect_eq(c[13].metric, SCRIPT_M_REG);
-    cr_expect_eq(c[13].cmp, SCRIPT_LT);
-    cr_expect_eq(c[13].value, 6.2);
-    cr_expect_eq(c[13].within, 100000);
-    cr_expect_eq(c[14].metric, SCRIPT_M_ETA_LAMBDA);
-    cr_expect_eq(c[14].cmp, SCRIPT_GE);
-    cr_expect_eq(c[14].within, SCRIPT_WITHIN_DEFAULT);
-    cr_expect_eq(c[15].metric, SCRIPT_M_DIVERGED);
-    cr_expect_eq(c[16].op, SCRIPT_PAUSE);
-    cr_expect_eq(c[17].op, SCRIPT_RESUME);
-    cr_expect_eq(c[18].op, SCRIPT_CAPTION);
-    cr_expect_null(c[18].text);
-    cr_expect_eq(c[19].count, 0, "a caption without for lasts until replaced");
-    cr_expect_eq(c[20].op, SCRIPT_MARKER);
-    cr_expect_str_eq(c[20].text, "noise on");
-    cr_expect_eq(c[21].op, SCRIPT_END);
-    cr_expect_eq(c[21].line, 32);
+    cr_expect_eq(c[8].op, SCRIPT_SPEED);
+    cr_expect_eq(c[8].count, 2000);
+    cr_expect_eq(c[9].op, SCRIPT_CAPTION);
+    cr_expect_str_eq(c[9].text, "σ = 0 # not a comment");
+    cr_expect_eq(c[9].count, 500);
+    cr_expect_not(c[9].frames);
+    cr_expect_eq(c[10].op, SCRIPT_WAIT_STEPS);
+    cr_expect_eq(c[10].count, 1000);
+    cr_expect_eq(c[11].op, SCRIPT_KEY);
+    cr_assert_eq(c[11].nkeys, 4);
+    cr_expect_eq(c[11].keys[0], ' ');
+    cr_expect_eq(c[11].keys[1], 'v');
+    cr_expect_eq(c[11].keys[2], ']');
+    cr_expect_eq(keymap_lookup(c[11].keys[3]), KEYMAP_REDRAW);
+    cr_expect_eq(c[12].op, SCRIPT_AT_STEP);
+    cr_expect_eq(c[12].count, 5000);
+    cr_expect_eq(c[13].op, SCRIPT_WAIT_FRAMES);
+    cr_expect_eq(c[13].count, 30);
+    cr_expect_eq(c[14].op, SCRIPT_WAIT_UNTIL);
+    cr_expect_eq(c[14].metric, SCRIPT_M_REG);
+    cr_expect_eq(c[14].cmp, SCRIPT_LT);
+    cr_expect_eq(c[14].value, 6.2);
+    cr_expect_eq(c[14].within, 100000);
+    cr_expect_eq(c[15].metric, SCRIPT_M_ETA_LAMBDA);
+    cr_expect_eq(c[15].cmp, SCRIPT_GE);
+    cr_expect_eq(c[15].within, SCRIPT_WITHIN_DEFAULT);
+    cr_expect_eq(c[16].metric, SCRIPT_M_DIVERGED);
+    cr_expect_eq(c[17].op, SCRIPT_PAUSE);
+    cr_expect_eq(c[18].op, SCRIPT_RESUME);
+    cr_expect_eq(c[19].op, SCRIPT_CAPTION);
+    cr_expect_null(c[19].text);
+    cr_expect_eq(c[20].count, 0, "a caption without for lasts until replaced");
+    cr_expect_eq(c[21].op, SCRIPT_MARKER);
+    cr_expect_str_eq(c[21].text, "noise on");
+    cr_expect_eq(c[22].op, SCRIPT_END);
+    cr_expect_eq(c[22].line, 33);
     script_destroy(sc);
 }
 
@@ -196,6 +197,7 @@ static const struct bad bad_scripts[] = {
     {"set sigma 101\n", 1, "[0, 100]"},
     {"set batch 2.5\n", 1, "set batch: expected a whole number in 1..1024"},
     {"set noise uniform\n", 1, "expected gauss or pm"},
+    {"set optimizer lion\n", 1, "set optimizer: expected sgd, rmsprop, adam, sam or pathsgd"},
     {"set frozen yes\n", 1, "expected on or off"},
     {"set temperature 3\n", 1, "unknown knob \"temperature\""},
     {"set sigma\n", 1, "expected \"set KNOB VALUE\""},

@@ -725,10 +725,9 @@ app_momentum(struct app *a, bool up)
  * buffers start at zero, nothing else is reset; a new OU window starts.
  */
 static void
-app_optimizer(struct app *a)
+app_set_optimizer(struct app *a, enum ou_optim_kind to)
 {
     enum ou_optim_kind from = ou_engine_config(a->e)->optim;
-    enum ou_optim_kind to = (enum ou_optim_kind)(((int)from + 1) % OU_OPTIM_COUNT);
     if (ou_engine_set_optimizer(a->e, to) != OU_OK) {
         app_notice(a, THEME_ERROR, "cannot switch the optimizer to %s", ou_optim_kind_name(to));
         return;
@@ -739,6 +738,13 @@ app_optimizer(struct app *a)
                "optimizer: %s (its moments start at zero; the predictions assume SGD)",
                ou_optim_kind_name(to));
     app_marker(a, "optimizer %s→%s", ou_optim_kind_name(from), ou_optim_kind_name(to));
+}
+
+static void
+app_optimizer(struct app *a)
+{
+    int next = ((int)ou_engine_config(a->e)->optim + 1) % OU_OPTIM_COUNT;
+    app_set_optimizer(a, (enum ou_optim_kind)next);
 }
 
 /* Back to a fresh start at step 0: history and the rewind mark go too. */
@@ -1544,6 +1550,10 @@ app_script_set(struct app *a, const struct script_cmd *c)
                    c->value > 0.5 ? "frozen noise: the net fits fixed noisy labels"
                                   : "fresh noise every step");
         break;
+    case SCRIPT_OPTIMIZER:
+        /* app_set_optimizer restarts the window and says what changed. */
+        app_set_optimizer(a, (enum ou_optim_kind)c->value);
+        return;
     case SCRIPT_KICK:
     case SCRIPT_NKNOBS:
     default:

@@ -26,7 +26,7 @@
 static const char *const knob_names[SCRIPT_NKNOBS] = {
     [SCRIPT_SIGMA] = "sigma",       [SCRIPT_ETA] = "eta",     [SCRIPT_BATCH] = "batch",
     [SCRIPT_MOMENTUM] = "momentum", [SCRIPT_NOISE] = "noise", [SCRIPT_FROZEN] = "frozen",
-    [SCRIPT_KICK] = "kick",
+    [SCRIPT_KICK] = "kick",         [SCRIPT_OPTIMIZER] = "optimizer",
 };
 
 static const char *const metric_names[SCRIPT_NMETRICS] = {
@@ -400,7 +400,7 @@ parse_set(struct parser *p, struct token *t, int nt)
             break;
     if (k == SCRIPT_NKNOBS)
         return perr(p, "set: unknown knob \"%s\"; expected sigma, eta, batch, momentum, noise, "
-                       "frozen or kick",
+                       "frozen, kick or optimizer",
                     t[1].s);
     struct script_cmd c = {.knob = (enum script_knob)k};
     char what[32];
@@ -438,6 +438,14 @@ parse_set(struct parser *p, struct token *t, int nt)
             return -1;
         c.value = b ? 1.0 : 0.0;
         break;
+    case SCRIPT_OPTIMIZER: {
+        enum ou_optim_kind o;
+        if (!ou_optim_kind_parse(t[2].s, &o))
+            return perr(p, "set optimizer: expected sgd, rmsprop, adam, sam or pathsgd, got \"%s\"",
+                        t[2].s);
+        c.value = (double)o;
+        break;
+    }
     case SCRIPT_KICK:
     case SCRIPT_NKNOBS:
     default:

@@ -48,6 +48,7 @@ enum script_knob {
     SCRIPT_NOISE,  /* value: enum ou_noise_kind */
     SCRIPT_FROZEN, /* value: 0 or 1 */
     SCRIPT_KICK,   /* the kick size */
+    SCRIPT_OPTIMIZER, /* value: enum ou_optim_kind */
     SCRIPT_NKNOBS
 };
 

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ouscope/data.h"
 #include "ouscope/model.h"
@@ -276,4 +277,63 @@ Test(model, zero_pre_activations_count_as_inactive)
     ref_reg_grad(th, 7, true, d.x, 9, gr);
     for (size_t k = 0; k < 22; k++)
         cr_expect(tu_close(g[k], gr[k], 1e-15, 1e-13), "grad reg[%zu]", k);
+}
+
+/*
+ * The rescaling symmetry: h is the same function after w_j, b_j times
+ * alpha and a_j / alpha (to rounding: each term changes by a few ulps of
+ * |a_j relu(w_j x + b_j)|), reg's unit-j terms move as alpha^2 (the
+ * relu^2 part) and alpha^-2 (the a_j^2 part), as summed here by hand.
+ */
+Test(model, rescaling_a_unit_keeps_h_and_moves_reg_as_predicted)
+{
+    struct ou_model m;
+    cr_assert_eq(ou_model_init(&m, OU_MODEL_RELU1D, 6, true), OU_OK);
+    double th[19], th2[19];
+    struct ou_rng r;
+    struct ou_ziggurat z;
+    ou_ziggurat_init(&z);
+    ou_rng_seed(&r, 7, OU_RNG_INIT);
+    m.kind->init(&m, th, &r, &z);
+    memcpy(th2, th, sizeof th);
+    const size_t j = 2;
+    const double alpha = 2.5;
+    cr_assert_eq(ou_model_rescale_unit(&m, th2, j, alpha), OU_OK);
+    double gap = 0.0, scale = 0.0;
+    for (int k = 0; k <= 200; k++) {
+        double x = -1.5 + 3.0 * k / 200.0;
+        gap = fmax(gap, fabs(ou_model_forward(&m, th2, x) - ou_model_forward(&m, th, x)));
+        scale = fmax(scale, fabs(ou_model_forward(&m, th, x)));
+    }
+    cr_expect(gap <= 1e-14 * fmax(scale, 1.0), "h moved by %g", gap);
+
+    const double xs[] = {-1.0, -0.3, 0.2, 0.9};
+    double g1[19], g2[19], want = 0.0, got = 0.0;
+    for (int i = 0; i < 4; i++) {
+        ou_model_grad(&m, th, xs[i], g1);
+        ou_model_grad(&m, th2, xs[i], g2);
+        double d1 = 0.0, d2 = 0.0;
+        for (int q = 0; q < 19; q++) {
+            d1 += g1[q] * g1[q];
+            d2 += g2[q] * g2[q];
+        }
+        double u = th[6 + j] * xs[i] + th[12 + j];
+        double relu2 = u > 0.0 ? u * u : 0.0, a2 = u > 0.0 ? th[j] * th[j] * (1.0 + xs[i] * xs[i]) : 0.0;
+        want += d1 + (alpha * alpha - 1.0) * relu2 + (1.0 / (alpha * alpha) - 1.0) * a2;
+        got += d2;
+    }
+    cr_expect(fabs(got - want) <= 1e-12 * want, "sum |grad h|^2 %.17g, by hand %.17g", got, want);
+
+    /* Refusals leave theta alone. */
+    memcpy(th2, th, sizeof th);
+    cr_expect_eq(ou_model_rescale_unit(&m, th2, 6, 2.0), OU_EINVAL);
+    cr_expect_eq(ou_model_rescale_unit(&m, th2, 0, 0.0), OU_EINVAL);
+    cr_expect_eq(ou_model_rescale_unit(&m, th2, 0, -1.0), OU_EINVAL);
+    cr_expect_eq(ou_model_rescale_unit(&m, th2, 0, NAN), OU_EINVAL);
+    cr_expect_eq(ou_model_rescale_unit(&m, th2, 0, INFINITY), OU_EINVAL);
+    cr_expect_eq(ou_model_rescale_unit(&m, th2, 0, 1e-320), OU_EINVAL);
+    cr_expect(memcmp(th, th2, sizeof th) == 0);
+    struct ou_model lin;
+    cr_assert_eq(ou_model_init(&lin, OU_MODEL_LINEAR, 6, true), OU_OK);
+    cr_expect_eq(ou_model_rescale_unit(&lin, th2, 0, 2.0), OU_EINVAL);
 }

@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ouscope/engine.h"
 #include "reference.h"
@@ -324,5 +325,99 @@ Test(theory, large_eta_self_stabilises_below_two_or_collapses, .timeout = 300)
     cr_expect(tu_close(m->reg, 1.0, 0.0, 1e-12), "reg %.17g", m->reg);
     cr_expect(fabs(m->loss - var / 2.0) < 0.05 * var / 2.0, "loss %.4f", m->loss);
     free(m);
+    ou_engine_destroy(e);
+}
+
+/*
+ * |log rho_j| of one unit, written out here from its definition
+ * (ouscope-science(7), BALANCE) rather than taken from metrics.c:
+ * rho_j = sum_{i active} (w_j x_i + b_j)^2 / (a_j^2 sum_{i active} (1 + x_i^2)).
+ */
+static double
+unit_log_rho(const struct ou_engine *e, size_t j)
+{
+    const struct ou_model *m = ou_engine_model(e);
+    const struct ou_data *d = ou_engine_data(e);
+    const double *th = ou_engine_theta(e);
+    double a = th[j], w = th[m->width + j], b = th[2 * m->width + j], p = 0.0, q = 0.0;
+    for (size_t i = 0; i < d->n; i++) {
+        double u = w * d->x[i] + b;
+        if (u > 0.0) {
+            p += u * u;
+            q += 1.0 + d->x[i] * d->x[i];
+        }
+    }
+    return log(p / (a * a * q));
+}
+
+/* The unit carrying the most path weight a_j^2 (w_j^2 + b_j^2) among those active on the data. */
+static size_t
+heaviest_unit(const struct ou_engine *e)
+{
+    const struct ou_model *m = ou_engine_model(e);
+    const double *th = ou_engine_theta(e);
+    size_t best = 0;
+    double top = -1.0;
+    for (size_t j = 0; j < m->width; j++) {
+        double wt = th[j] * th[j] * (th[m->width + j] * th[m->width + j] +
+                                     th[2 * m->width + j] * th[2 * m->width + j]);
+        if (wt > top && isfinite(unit_log_rho(e, j))) {
+            top = wt;
+            best = j;
+        }
+    }
+    return best;
+}
+
+/*
+ * SCIENCE: the rescaling kick (ouscope-science(7), PATH NORMS).  w_j, b_j
+ * times alpha = 3 and a_j / 3 leave h unchanged but move log rho_j by
+ * exactly 4 log 3 = 4.39.  Without noise nothing pulls it back: at an
+ * interpolant the gradients vanish, so the conserved a_j^2 - w_j^2 - b_j^2
+ * stays and so does log rho_j.  With label noise the unit is
+ * re-balanced on the drift clock tau = eta^2 sigma^2 t / 4B, as from the
+ * random start: |log rho_j| falls below 0.5 within tau = 12.
+ */
+Test(theory, label_noise_rebalances_a_rescaled_unit, .timeout = 200)
+{
+    const double eta = 0.05, sigma = 0.5, alpha = 3.0;
+    const size_t B = 8;
+    struct ou_engine *e = reference_engine(B, eta, sigma, 1);
+    uint64_t tau6 = (uint64_t)(6.0 * 4.0 * (double)B / (eta * eta * sigma * sigma));
+    cr_assert_eq(ou_engine_run(e, tau6, NULL), OU_OK);
+    size_t j = heaviest_unit(e);
+    double before = unit_log_rho(e, j);
+    cr_assert_eq(ou_engine_rescale_unit(e, j, alpha), OU_OK);
+    double kicked = unit_log_rho(e, j);
+    cr_expect(fabs(kicked - before - 4.0 * log(alpha)) < 1e-9, "log rho moved by %g, not 4 log 3",
+              kicked - before);
+
+    /* Without noise: project to an interpolant and step; the imbalance stays. */
+    size_t p = ou_engine_model(e)->p;
+    double *saved = malloc(p * sizeof *saved);
+    memcpy(saved, ou_engine_theta(e), p * sizeof *saved);
+    ou_engine_set_sigma(e, 0.0);
+    struct ou_projection pr;
+    cr_assert_eq(ou_engine_project(e, true, &pr), OU_OK);
+    cr_assert_eq(ou_engine_run(e, tau6, NULL), OU_OK);
+    double still = unit_log_rho(e, j);
+    /* The projection moves theta by O(sqrt L) ~ 0.06 at this floor: log rho may move ~0.1. */
+    cr_expect(fabs(still - kicked) < 0.25, "sigma = 0: log rho_j went %g -> %g", kicked, still);
+
+    /* With label noise it comes back. */
+    cr_assert_eq(ou_engine_set_theta(e, saved, p), OU_OK);
+    ou_engine_set_sigma(e, sigma);
+    uint64_t t = 0;
+    double now = kicked;
+    while (t < 2 * tau6 && fabs(now) >= 0.5) {
+        cr_assert_eq(ou_engine_run(e, tau6 / 12, NULL), OU_OK);
+        t += tau6 / 12;
+        now = unit_log_rho(e, j);
+    }
+    cr_expect(fabs(now) < 0.5, "unit %zu: |log rho| %g after tau = 12", j, now);
+    cr_log_info("rescale x3 of unit %zu: log rho %.3f -> %.3f; sigma 0: %.3f after tau 6; "
+                "label noise: %.3f at tau %.2f",
+                j, before, kicked, still, now, 6.0 * (double)t / (double)tau6);
+    free(saved);
     ou_engine_destroy(e);
 }

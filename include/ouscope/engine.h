@@ -237,6 +237,14 @@ enum ou_status ou_engine_status(const struct ou_engine *e);
 /* Overwrite theta (p values, all finite) and zero the optimizer buffers; OU_EINVAL otherwise. */
 enum ou_status ou_engine_set_theta(struct ou_engine *e, const double *theta, size_t p);
 
+/*
+ * Rescale ReLU unit j by alpha (ou_model_rescale_unit): h stays, reg and
+ * the balance of unit j change.  Like a kick, the optimizer buffers are
+ * zeroed.  OU_EINVAL (engine unchanged) for another model, j >= width, a
+ * bad alpha, or parameters that would overflow.
+ */
+enum ou_status ou_engine_rescale_unit(struct ou_engine *e, size_t j, double alpha);
+
 /* Move the per-step trace into *tr and start a new one. */
 void ou_engine_trace_take(struct ou_engine *e, struct ou_trace *tr);
 

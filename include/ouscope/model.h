@@ -114,6 +114,16 @@ void ou_model_reg_grad(const struct ou_model *m, const double *theta, size_t n, 
 void ou_model_path_kappa(const struct ou_model *m, const double *theta, double *kappa);
 
 /*
+ * The rescaling symmetry of a ReLU unit (ouscope-science(7), PATH NORMS):
+ * w_j and b_j times alpha, a_j divided by alpha, so h is unchanged for
+ * every x (up to rounding) while reg and |theta| change.  OU_EINVAL, theta
+ * untouched, unless m is the ReLU net, j < width and alpha is finite and
+ * positive with a finite 1/alpha.
+ */
+enum ou_status ou_model_rescale_unit(const struct ou_model *m, double *theta, size_t j,
+                                     double alpha);
+
+/*
  * Two-layer ReLU net layout: theta = (a[0..m), w[0..m), b[0..m), c), the
  * final c only when bias is trained.  These return pointers into theta.
  */

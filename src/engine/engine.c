@@ -450,6 +450,20 @@ ou_engine_set_theta(struct ou_engine *e, const double *theta, size_t p)
     return OU_OK;
 }
 
+enum ou_status
+ou_engine_rescale_unit(struct ou_engine *e, size_t j, double alpha)
+{
+    size_t p = e->model.p;
+    memcpy(e->theta_next, e->theta, p * sizeof(double));
+    enum ou_status st = ou_model_rescale_unit(&e->model, e->theta_next, j, alpha);
+    if (st != OU_OK)
+        return st;
+    for (size_t k = 0; k < p; k++)
+        if (!isfinite(e->theta_next[k]))
+            return OU_EINVAL;
+    return ou_engine_set_theta(e, e->theta_next, p);
+}
+
 /* Undo the last committed step: its buffers and streams are still there. */
 static void
 undo_step(struct ou_engine *e)

@@ -10,6 +10,7 @@
 #include "linear.h"
 #include "relu.h"
 
+#include <math.h>
 #include <string.h>
 
 enum ou_status
@@ -115,4 +116,17 @@ ou_model_path_kappa(const struct ou_model *m, const double *theta, double *kappa
     }
     for (size_t k = 0; k < m->p; k++)
         kappa[k] = 1.0;
+}
+
+enum ou_status
+ou_model_rescale_unit(const struct ou_model *m, double *theta, size_t j, double alpha)
+{
+    if (m->id != OU_MODEL_RELU1D || j >= m->width || !isfinite(alpha) || alpha <= 0.0 ||
+        !isfinite(1.0 / alpha))
+        return OU_EINVAL;
+    /* relu(alpha z) = alpha relu(z) for alpha > 0, so a_j relu(w_j x + b_j) is unchanged. */
+    theta[j] /= alpha;
+    theta[m->width + j] *= alpha;
+    theta[2 * m->width + j] *= alpha;
+    return OU_OK;
 }

@@ -33,3 +33,11 @@ ou_linalg_norm(const double *x, size_t n)
 {
     return cblas_dnrm2((int)n, x, 1);
 }
+
+enum ou_status
+ou_linalg_spd_solve(double *A, size_t n, double *B, size_t nrhs)
+{
+    lapack_int info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)n, (lapack_int)nrhs, A,
+                                    (lapack_int)n, B, (lapack_int)nrhs);
+    return info == 0 ? OU_OK : OU_ENUMERIC;
+}

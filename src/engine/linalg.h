@@ -21,4 +21,12 @@ enum ou_status ou_linalg_sym_eig(double *A, size_t n, double *w, int vectors);
 /* Euclidean norm of x[0..n). */
 double ou_linalg_norm(const double *x, size_t n);
 
+/*
+ * Solve A X = B for the symmetric positive definite n x n matrix A (upper
+ * triangle read, overwritten by its Cholesky factor) and the n x nrhs
+ * right-hand sides B, overwritten by X.  OU_ENUMERIC if A is not positive
+ * definite to working precision.
+ */
+enum ou_status ou_linalg_spd_solve(double *A, size_t n, double *B, size_t nrhs);
+
 #endif

@@ -54,6 +54,7 @@ enum {
 #define APP_HELP_MAX 48
 #define APP_HINT_MAX 24
 #define APP_KICK_DEFAULT 0.1 /* parameter-space length of a kick */
+#define APP_RESCALE_ALPHA 3.0 /* the rescaling kick's factor (w, b times it, a over it) */
 #define APP_KICK_MIN 1e-4
 #define APP_KICK_MAX 10.0
 #define APP_TAKE_W 120 /* size of a headless take when neither --size nor the script says */
@@ -480,6 +481,57 @@ app_kick(struct app *a, enum ou_kick kind)
     a->dirty |= APP_SNAP | APP_DRAW;
     app_notice(a, THEME_NOTICE, "kick %.3g %s", a->kick_size, what[kind]);
     app_marker(a, "kick %s %.3g", name[kind], a->kick_size);
+}
+
+/*
+ * The rescaling kick (ouscope-science(7), PATH NORMS) on the unit with the
+ * most path weight a_j^2 (w_j^2 + b_j^2): h does not change, reg does, and
+ * label noise then re-balances the unit while noise-free steps leave it.
+ */
+static void
+app_rescale(struct app *a, double alpha)
+{
+    const struct ou_model *m = ou_engine_model(a->e);
+    if (m->id != OU_MODEL_RELU1D) {
+        app_notice(a, THEME_ERROR, "the rescaling kick needs the ReLU net (--model relu)");
+        return;
+    }
+    if (ou_engine_status(a->e) == OU_EDIVERGED) {
+        app_notice(a, THEME_ERROR, "the run diverged; u rewinds it first");
+        return;
+    }
+    const double *th = ou_engine_theta(a->e);
+    size_t j = 0;
+    double top = -1.0;
+    for (size_t k = 0; k < m->width; k++) {
+        double wt = th[k] * th[k] * (th[m->width + k] * th[m->width + k] +
+                                     th[2 * m->width + k] * th[2 * m->width + k]);
+        if (wt > top) {
+            top = wt;
+            j = k;
+        }
+    }
+    struct ou_metrics *before = xmalloc(sizeof *before);
+    ou_engine_metrics(a->e, before);
+    double reg0 = before->reg;
+    free(before);
+    if (ou_engine_rescale_unit(a->e, j, alpha) != OU_OK) {
+        app_notice(a, THEME_ERROR, "unit %zu cannot be rescaled further (its weights would overflow)",
+                   j + 1);
+        return;
+    }
+    app_mark(a, MARK_RESCALE);
+    app_fl_restart(a);
+    a->pure = false;
+    a->dirty |= APP_SNAP | APP_DRAW;
+    struct ou_metrics *after = xmalloc(sizeof *after);
+    ou_engine_metrics(a->e, after);
+    app_notice(a, THEME_NOTICE,
+               "unit %zu: w,b ×%.3g, a ×%.3g: h unchanged, reg %.4g → %.4g; label noise "
+               "re-balances it, Path-SGD ignores it",
+               j + 1, alpha, 1.0 / alpha, reg0, after->reg);
+    free(after);
+    app_marker(a, "rescale unit %zu ×%.3g", j + 1, alpha);
 }
 
 static void
@@ -993,6 +1045,12 @@ app_key_do(struct app *a, int key)
         break;
     case KEYMAP_KICK_TOP:
         app_kick(a, OU_KICK_TOP);
+        break;
+    case KEYMAP_RESCALE_UP:
+        app_rescale(a, APP_RESCALE_ALPHA);
+        break;
+    case KEYMAP_RESCALE_DOWN:
+        app_rescale(a, 1.0 / APP_RESCALE_ALPHA);
         break;
     case KEYMAP_KICK_TANGENT:
         app_kick(a, OU_KICK_TANGENT);

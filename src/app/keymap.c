@@ -49,6 +49,8 @@ static const struct keymap_entry table[] = {
     {'J', "J", KEYMAP_KICK_UPHILL, "kick uphill on reg (+P_T∇reg)", NULL, NULL},
     {'Z', "Z", KEYMAP_KICK_BIGGER, "kick size ×2", NULL, NULL},
     {'z', "z", KEYMAP_KICK_SMALLER, "kick size ÷2", NULL, NULL},
+    {'w', "w", KEYMAP_RESCALE_UP, "rescale the heaviest unit: w,b ×3, a ÷3 (h stays)", NULL, NULL},
+    {'W', "W", KEYMAP_RESCALE_DOWN, "rescale it the other way: w,b ÷3, a ×3", NULL, NULL},
     {'P', "P", KEYMAP_PROJECT_APPLY, "project θ onto the zero-loss set", NULL, NULL},
     {'O', "O", KEYMAP_OU_REANCHOR, "θ_ref = θ now, new OU window", NULL, NULL},
 

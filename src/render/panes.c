@@ -851,12 +851,14 @@ draw_marks(struct plot *p, const struct view *v)
                                      [MARK_TANGENT] = 0x2194,  /* ↔ */
                                      [MARK_DOWNHILL] = 0x2193, /* ↓ */
                                      [MARK_UPHILL] = 0x2191,   /* ↑ */
-                                     [MARK_PROJECT] = 0x22A5}; /* ⊥ */
+                                     [MARK_PROJECT] = 0x22A5,  /* ⊥ */
+                                     [MARK_RESCALE] = 0x00D7}; /* × */
     static const char ascii[] = {[MARK_TOP] = 'V',
                                  [MARK_TANGENT] = 'T',
                                  [MARK_DOWNHILL] = 'd',
                                  [MARK_UPHILL] = 'u',
-                                 [MARK_PROJECT] = 'P'};
+                                 [MARK_PROJECT] = 'P',
+                                 [MARK_RESCALE] = 'x'};
     if (!p->s || p->cr.w <= 0 || p->cr.h <= 0 || p->cv.cw <= 0)
         return;
     double ytop = scale_value(&p->ys, 1.0);

@@ -27,7 +27,7 @@ struct help_entry {
 /* A mark on the history panes' step axis: a kick or a projection. */
 struct view_mark {
     double step;
-    enum view_mark_kind { MARK_TOP, MARK_TANGENT, MARK_DOWNHILL, MARK_UPHILL, MARK_PROJECT } kind;
+    enum view_mark_kind { MARK_TOP, MARK_TANGENT, MARK_DOWNHILL, MARK_UPHILL, MARK_PROJECT, MARK_RESCALE } kind;
 };
 #define VIEW_MAX_MARKS 32
 

@@ -1,9 +1,9 @@
 #!/bin/sh
 # The OU pane and stability by hand: with short windows the bars and their
-# measured/predicted ratios appear; every kick key says what it did and
-# leaves a mark on the history panes; o swaps the fourth pane; P moves
-# theta onto the zero-loss set; O re-anchors the analysis.  None of them
-# resets the run.
+# measured/predicted ratios appear; every kick key (the rescaling kicks w
+# and W too) says what it did and leaves a mark on the history panes; o
+# swaps the fourth pane; P moves theta onto the zero-loss set; O re-anchors
+# the analysis.  None of them resets the run.
 . "${OU_SRCDIR:-.}/tests/tui/lib.sh"
 
 start 120 40 --seed 1 --ou-window 2000
@@ -31,6 +31,10 @@ keys J
 wait_for "kick 0.2 uphill on reg"
 keys z z z z z z z z z z z z z z
 wait_for "the kick size stays in"
+keys w
+wait_for "w,b ×3, a ×0.333: h unchanged"
+keys W
+wait_for "w,b ×0.333, a ×3: h unchanged"
 
 [ "$(step)" = "$s0" ] || fail "a kick moved the step counter ($s0 -> $(step))"
 

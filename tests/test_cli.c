@@ -712,3 +712,137 @@ Test(cli, load_accepts_optimizer_overrides)
     cr_expect_eq(o.set, CLI_SET_STEPS | CLI_SET_OPTIM | CLI_SET_SAM_RHO | CLI_SET_BETA1 |
                             CLI_SET_BETA2 | CLI_SET_RMS_DECAY | CLI_SET_OPT_EPS);
 }
+
+/* ---- the A/B comparison ---- */
+
+Test(cli, compare_is_off_unless_asked_for)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    cr_assert_eq(parse(&o, &cause, NULL), 0);
+    cr_expect_eq(o.compare.knob, COMPARE_NONE);
+}
+
+Test(cli, compare_stores_each_knob_and_value)
+{
+    static const struct {
+        const char *arg;
+        enum compare_knob knob;
+        double value;
+    } cases[] = {
+        {"sigma=0", COMPARE_SIGMA, 0.0},
+        {"sigma=100", COMPARE_SIGMA, 100.0},
+        {"eta=10", COMPARE_ETA, 10.0},
+        {"batch=1", COMPARE_BATCH, 1.0},
+        {"batch=1024", COMPARE_BATCH, 1024.0},
+        {"optimizer=adam", COMPARE_OPTIMIZER, (double)OU_OPTIM_ADAM},
+        {"optimizer=pathsgd", COMPARE_OPTIMIZER, (double)OU_OPTIM_PATHSGD},
+        {"momentum=0.999", COMPARE_MOMENTUM, 0.999},
+        {"noise=pm", COMPARE_NOISE, (double)OU_NOISE_PM},
+        {"noise=gauss", COMPARE_NOISE, (double)OU_NOISE_GAUSS},
+        {"frozen=on", COMPARE_FROZEN, 1.0},
+        {"frozen=off", COMPARE_FROZEN, 0.0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct cli_opts o;
+        char *cause = NULL;
+        int rc = parse(&o, &cause, "--compare", cases[i].arg, NULL);
+        cr_assert_eq(rc, 0, "%s refused: %s", cases[i].arg, cause ? cause : "");
+        cr_expect_eq(o.compare.knob, cases[i].knob, "%s", cases[i].arg);
+        cr_expect(same(o.compare.value, cases[i].value), "%s stored %.17g", cases[i].arg,
+                  o.compare.value);
+        /* A's own knobs stay at their defaults. */
+        cr_expect_eq(o.set, 0, "%s", cases[i].arg);
+        cr_expect(same(o.cfg.sigma, 0.5));
+    }
+    struct cli_opts o;
+    char *cause = NULL;
+    cr_assert_eq(parse(&o, &cause, "--compare=sigma=0.25", NULL), 0);
+    cr_expect_eq(o.compare.knob, COMPARE_SIGMA);
+    cr_expect(same(o.compare.value, 0.25));
+}
+
+ParameterizedTestParameters(cli, compare_refuses_naming_the_knob_and_its_range)
+{
+    static struct bad_value params[] = {
+        {"--compare", "sigma",
+         "--compare: expected KNOB=VALUE with KNOB one of sigma, eta, batch, optimizer, momentum, "
+         "noise or frozen, got \"sigma\""},
+        {"--compare", "lr=0.1",
+         "--compare: expected KNOB=VALUE with KNOB one of sigma, eta, batch, optimizer, momentum, "
+         "noise or frozen, got \"lr=0.1\""},
+        {"--compare", "=0.1",
+         "--compare: expected KNOB=VALUE with KNOB one of sigma, eta, batch, optimizer, momentum, "
+         "noise or frozen, got \"=0.1\""},
+        {"--compare", "Sigma=0",
+         "--compare: expected KNOB=VALUE with KNOB one of sigma, eta, batch, optimizer, momentum, "
+         "noise or frozen, got \"Sigma=0\""},
+        {"--compare", "sigma=nan", "--compare sigma: expected a number in [0, 100], got \"nan\""},
+        {"--compare", "sigma=-0.1", "--compare sigma: expected a number in [0, 100], got \"-0.1\""},
+        {"--compare", "sigma=101", "--compare sigma: expected a number in [0, 100], got \"101\""},
+        {"--compare", "sigma=", "--compare sigma: expected a number in [0, 100], got \"\""},
+        {"--compare", "sigma=0=1", "--compare sigma: expected a number in [0, 100], got \"0=1\""},
+        {"--compare", "eta=0", "--compare eta: expected a number in (0, 10], got \"0\""},
+        {"--compare", "eta=inf", "--compare eta: expected a number in (0, 10], got \"inf\""},
+        {"--compare", "batch=0", "--compare batch: expected a whole number in 1..1024, got \"0\""},
+        {"--compare", "batch=2.5",
+         "--compare batch: expected a whole number in 1..1024, got \"2.5\""},
+        {"--compare", "momentum=1",
+         "--compare momentum: expected a number in [0, 0.999], got \"1\""},
+        {"--compare", "momentum=NaN",
+         "--compare momentum: expected a number in [0, 0.999], got \"NaN\""},
+        {"--compare", "optimizer=sgdd",
+         "--compare optimizer: expected sgd, rmsprop, adam, sam or pathsgd, got \"sgdd\""},
+        {"--compare", "noise=uniform", "--compare noise: expected gauss or pm, got \"uniform\""},
+        {"--compare", "frozen=yes",
+         "--compare frozen: expected on (frozen noise) or off (fresh noise), got \"yes\""},
+    };
+    return cr_make_param_array(struct bad_value, params, sizeof params / sizeof params[0]);
+}
+
+ParameterizedTest(struct bad_value *p, cli, compare_refuses_naming_the_knob_and_its_range)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, p->flag, p->arg, NULL);
+    expect_message(rc, cause, p->message);
+}
+
+/* The single flags keep their messages now that --compare shares their parsers. */
+Test(cli, the_single_knob_flags_share_the_compare_ranges)
+{
+    static const char *const pairs[][3] = {
+        {"--noise", "sigma", "101"},  {"--lr", "eta", "0"},        {"--batch", "batch", "0"},
+        {"--momentum", "momentum", "1"}, {"--optimizer", "optimizer", "x"},
+        {"--noise-kind", "noise", "x"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        struct cli_opts o;
+        char *single = NULL, *cmp = NULL, arg[32];
+        cr_assert_eq(parse(&o, &single, pairs[i][0], pairs[i][2], NULL), -1);
+        snprintf(arg, sizeof arg, "%s=%s", pairs[i][1], pairs[i][2]);
+        cr_assert_eq(parse(&o, &cmp, "--compare", arg, NULL), -1);
+        /* The same text after the flag's name. */
+        const char *a = strchr(single, ':'), *b = strchr(cmp, ':');
+        cr_assert(a && b);
+        cr_expect_str_eq(a, b, "%s vs %s", single, cmp);
+        free(single);
+        free(cmp);
+    }
+}
+
+Test(cli, compare_is_for_the_live_view_and_takes)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--headless", "--steps", "10", "--compare", "sigma=0", NULL);
+    expect_message(rc, cause,
+                   "--compare: only for the live view and headless takes (--headless with "
+                   "--script or --record); a CSV run has one engine");
+    cause = NULL;
+    rc = parse(&o, &cause, "--headless", "--script", "s.ous", "--compare", "batch=1", NULL);
+    cr_expect_eq(rc, 0, "refused: %s", cause ? cause : "");
+    rc = parse(&o, &cause, "--headless", "--record", "r.cast", "--steps", "5", "--compare",
+               "optimizer=adam", NULL);
+    cr_expect_eq(rc, 0, "refused: %s", cause ? cause : "");
+}

@@ -27,6 +27,9 @@ enum {
     OPT_SAM_RHO
 };
 
+/* The A/B comparison's flag. */
+enum { OPT_COMPARE = 2048 };
+
 enum {
     OPT_HEADLESS = 256,
     OPT_STEPS,
@@ -83,6 +86,7 @@ static const struct option long_opts[] = {
     {"rms-decay", required_argument, NULL, OPT_RMS_DECAY},
     {"adam-eps", required_argument, NULL, OPT_ADAM_EPS},
     {"sam-rho", required_argument, NULL, OPT_SAM_RHO},
+    {"compare", required_argument, NULL, OPT_COMPARE},
     {"frozen", no_argument, NULL, OPT_FROZEN},
     {"no-bias", no_argument, NULL, OPT_NO_BIAS},
     {"csv", required_argument, NULL, OPT_CSV},
@@ -157,6 +161,9 @@ static const char usage_text[] =
     "  --no-color           monochrome (also when NO_COLOR is set)\n"
     "  --light              colours for a light background\n"
     "  --no-mouse           ignore the mouse\n"
+    "  --compare KNOB=VALUE run a second net B beside A from the same start, one knob\n"
+    "                       different: sigma, eta, batch, optimizer, momentum,\n"
+    "                       noise (gauss|pm) or frozen (on|off); b toggles it\n"
     "  --hide FIELD,...     leave status fields out: state, step, eta, sigma, noise,\n"
     "                       batch, momentum, eta-lambda, speed, fps, seed, data,\n"
     "                       width, hints\n"
@@ -231,6 +238,128 @@ parse_size(const char *a, int *w, int *h)
     return 0;
 }
 
+/*
+ * The knobs' values, read the same way by their own flags and by --compare
+ * (whose messages then name "--compare sigma" and so on).
+ */
+static int
+knob_sigma(const char *flag, const char *a, double *v, char **cause)
+{
+    return cli_number(flag, a, 0, false, OU_SIGMA_MAX, false, v, cause);
+}
+
+static int
+knob_eta(const char *flag, const char *a, double *v, char **cause)
+{
+    return cli_number(flag, a, 0, true, OU_ETA_MAX, false, v, cause);
+}
+
+static int
+knob_momentum(const char *flag, const char *a, double *v, char **cause)
+{
+    return cli_number(flag, a, 0, false, OU_MOMENTUM_MAX, false, v, cause);
+}
+
+static int
+knob_batch(const char *flag, const char *a, size_t *b, char **cause)
+{
+    uint64_t u;
+    if (cli_integer(flag, a, 1, OU_DATA_MAX, &u, cause))
+        return -1;
+    *b = (size_t)u;
+    return 0;
+}
+
+static int
+knob_noise_kind(const char *flag, const char *a, enum ou_noise_kind *k, char **cause)
+{
+    if (strcmp(a, "gauss") == 0) {
+        *k = OU_NOISE_GAUSS;
+    } else if (strcmp(a, "pm") == 0) {
+        *k = OU_NOISE_PM;
+    } else {
+        *cause = xasprintf("%s: expected gauss or pm, got \"%s\"", flag, a);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+knob_optimizer(const char *flag, const char *a, enum ou_optim_kind *k, char **cause)
+{
+    if (!ou_optim_kind_parse(a, k)) {
+        *cause = xasprintf("%s: expected sgd, rmsprop, adam, sam or pathsgd, got \"%s\"", flag, a);
+        return -1;
+    }
+    return 0;
+}
+
+/* --compare KNOB=VALUE: B's one difference (app/compare.h). */
+static int
+parse_compare(const char *a, struct compare_spec *sp, char **cause)
+{
+    const char *eq = strchr(a, '=');
+    char name[16], flag[32];
+    size_t k = eq ? (size_t)(eq - a) : 0;
+    enum compare_knob knob;
+    if (!eq || k >= sizeof name) {
+        name[0] = '\0';
+    } else {
+        memcpy(name, a, k);
+        name[k] = '\0';
+    }
+    if (!eq || !compare_knob_parse(name, &knob)) {
+        *cause = xasprintf("--compare: expected KNOB=VALUE with KNOB one of sigma, eta, batch, "
+                           "optimizer, momentum, noise or frozen, got \"%s\"",
+                           a);
+        return -1;
+    }
+    const char *v = eq + 1;
+    snprintf(flag, sizeof flag, "--compare %s", name);
+    struct ou_config c;
+    int rc = 0;
+    switch (knob) {
+    case COMPARE_SIGMA:
+        rc = knob_sigma(flag, v, &sp->value, cause);
+        break;
+    case COMPARE_ETA:
+        rc = knob_eta(flag, v, &sp->value, cause);
+        break;
+    case COMPARE_MOMENTUM:
+        rc = knob_momentum(flag, v, &sp->value, cause);
+        break;
+    case COMPARE_BATCH:
+        rc = knob_batch(flag, v, &c.batch, cause);
+        sp->value = (double)c.batch;
+        break;
+    case COMPARE_NOISE:
+        rc = knob_noise_kind(flag, v, &c.noise, cause);
+        sp->value = (double)c.noise;
+        break;
+    case COMPARE_OPTIMIZER:
+        rc = knob_optimizer(flag, v, &c.optim, cause);
+        sp->value = (double)c.optim;
+        break;
+    case COMPARE_FROZEN:
+        if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0) {
+            sp->value = v[1] == 'n' ? 1.0 : 0.0;
+        } else {
+            *cause = xasprintf("%s: expected on (frozen noise) or off (fresh noise), got \"%s\"",
+                               flag, v);
+            rc = -1;
+        }
+        break;
+    case COMPARE_NONE:
+    case COMPARE_NKNOBS:
+    default:
+        rc = -1;
+        break;
+    }
+    if (rc == 0)
+        sp->knob = knob;
+    return rc;
+}
+
 /* The fields --hide knows, with their enum view_field bits. */
 static const struct {
     const char *name;
@@ -291,6 +420,11 @@ check_recording(const struct cli_opts *o, char **cause)
     if (o->record && !o->headless && strcmp(o->record, "-") == 0) {
         *cause = xasprintf("--record: \"-\" (standard output) only with --headless; the live "
                            "view draws on standard output");
+        return -1;
+    }
+    if (o->compare.knob != COMPARE_NONE && o->headless && !take) {
+        *cause = xasprintf("--compare: only for the live view and headless takes (--headless "
+                           "with --script or --record); a CSV run has one engine");
         return -1;
     }
     if (!take)
@@ -404,45 +538,33 @@ parse_args(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
             o->set |= CLI_SET_WIDTH;
             break;
         case OPT_LR:
-            if (cli_number("--lr", a, 0, true, OU_ETA_MAX, false, &o->cfg.eta, cause))
+            if (knob_eta("--lr", a, &o->cfg.eta, cause))
                 return -1;
             o->set |= CLI_SET_ETA;
             break;
         case OPT_NOISE:
-            if (cli_number("--noise", a, 0, false, OU_SIGMA_MAX, false, &o->cfg.sigma, cause))
+            if (knob_sigma("--noise", a, &o->cfg.sigma, cause))
                 return -1;
             o->set |= CLI_SET_SIGMA;
             break;
         case OPT_NOISE_KIND:
-            if (strcmp(a, "gauss") == 0) {
-                o->cfg.noise = OU_NOISE_GAUSS;
-            } else if (strcmp(a, "pm") == 0) {
-                o->cfg.noise = OU_NOISE_PM;
-            } else {
-                *cause = xasprintf("--noise-kind: expected gauss or pm, got \"%s\"", a);
+            if (knob_noise_kind("--noise-kind", a, &o->cfg.noise, cause))
                 return -1;
-            }
             o->set |= CLI_SET_NOISE;
             break;
         case OPT_BATCH:
-            if (cli_integer("--batch", a, 1, OU_DATA_MAX, &u, cause))
+            if (knob_batch("--batch", a, &o->cfg.batch, cause))
                 return -1;
-            o->cfg.batch = (size_t)u;
             o->set |= CLI_SET_BATCH;
             break;
         case OPT_MOMENTUM:
-            if (cli_number("--momentum", a, 0, false, OU_MOMENTUM_MAX, false, &o->cfg.momentum,
-                           cause))
+            if (knob_momentum("--momentum", a, &o->cfg.momentum, cause))
                 return -1;
             o->set |= CLI_SET_MOMENTUM;
             break;
         case OPT_OPTIMIZER:
-            if (!ou_optim_kind_parse(a, &o->cfg.optim)) {
-                *cause = xasprintf("--optimizer: expected sgd, rmsprop, adam, sam or pathsgd, got "
-                                   "\"%s\"",
-                                   a);
+            if (knob_optimizer("--optimizer", a, &o->cfg.optim, cause))
                 return -1;
-            }
             o->set |= CLI_SET_OPTIM;
             break;
         case OPT_BETA1:
@@ -471,6 +593,10 @@ parse_args(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
             if (cli_number("--sam-rho", a, 0, false, OU_SAM_RHO_MAX, false, &o->cfg.sam_rho, cause))
                 return -1;
             o->set |= CLI_SET_SAM_RHO;
+            break;
+        case OPT_COMPARE:
+            if (parse_compare(a, &o->compare, cause))
+                return -1;
             break;
         case OPT_FROZEN:
             o->cfg.frozen = true;

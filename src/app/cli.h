@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "app/compare.h"
 #include "ouscope/engine.h"
 
 enum cli_glyphs { CLI_GLYPHS_AUTO = 0, CLI_GLYPHS_BRAILLE, CLI_GLYPHS_BLOCKS, CLI_GLYPHS_ASCII };
@@ -69,6 +70,7 @@ struct cli_opts {
     int size_w, size_h;      /* headless take size, 0 = from the script or 120x40 */
     double script_scale;     /* > 0: multiply the script's step and frame counts by it */
     unsigned hide;           /* status-line fields not shown (enum view_field bits) */
+    struct compare_spec compare; /* --compare: B's one difference (COMPARE_NONE: none) */
     unsigned set;
 };
 

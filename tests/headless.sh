@@ -37,10 +37,10 @@ column() {
         END { if (!k) exit 1 }' "$1"
 }
 
-# same_count CSV [N]: the header has the documented N fields (34 by default:
+# same_count CSV [N]: the header has the documented N fields (35 by default:
 # the metrics without --project or --ou-window) and every row as many.
 same_count() {
-    awk -F, -v want="${2:-34}" '
+    awk -F, -v want="${2:-35}" '
         NR == 1 { n = NF; if (n != want) { print "# header has " n " fields, expected " want; bad = 1 } }
         NF != n { print "# line " NR " has " NF " fields, the header " n; bad = 1 }
         END { exit bad }' "$1" >&2
@@ -262,7 +262,7 @@ ou_columns() {
     run 0 --headless --steps 3000 --every 1000 --ou-window 1000 --csv ou.csv || return 1
     # 29 metrics, 8 fluctuation summaries, 6 columns for each of the 8 directions,
     # then the 5 optimizer columns.
-    same_count ou.csv 90 || return 1
+    same_count ou.csv 91 || return 1
     head -n 1 ou.csv | tr ',' '\n' >cols
     for c in clock tangent_var ptreg_norm drift_pred lambda_k1 var_k1 var_pred_k1 var_k8 \
         var_pred_k8 res_var_k8 acf1_k8; do
@@ -288,13 +288,14 @@ check "--ou-window with more than 64 points is refused" ou_too_many_points
 # The optimizer columns come last, after the optional ones, in the documented order.
 optim_columns() {
     run 0 --headless --steps 2000 --every 1000 --project --optimizer adam --csv oc.csv || return 1
-    same_count oc.csv 37 || return 1
+    same_count oc.csv 38 || return 1
     tail_cols=$(head -n 1 oc.csv | cut -d, -f33-)
-    if [ "$tail_cols" != "optimizer,igr,r_eta,noise_lambda,unit_balance" ]; then
+    if [ "$tail_cols" != "optimizer,igr,r_eta,noise_lambda,unit_balance,igr_rms" ]; then
         echo "# the last columns are \"$tail_cols\"" >&2
         return 1
     fi
     all_equal oc.csv optimizer adam || return 1
+    all_equal oc.csv igr_rms nan || return 1
     # noise_lambda = eta sigma^2 / B, and r_eta between reg/4 (tr K / 4, its small-eta
     # limit) and phi(eta lambda_max / 2) reg/4, phi(z) = -log(1 - z)/z being the
     # largest factor any eigenvalue's term gets; 1e-9 relative slack for rounding.

@@ -10,6 +10,7 @@
 
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,7 +457,8 @@ Test(optim, names_round_trip)
  * 1e-13 relative error of the gradients: 1e-12 relative is five times that.
  */
 static double
-ref_igr(const double *th, size_t m, bool bias, const struct ou_data *d, size_t B, double eta)
+ref_igr_weighted(const double *th, size_t m, bool bias, const struct ou_data *d, size_t B,
+                 double eta, const double *wt)
 {
     size_t p = ref_nparams(m, bias), nb = (d->n + B - 1) / B;
     double *g = malloc(p * sizeof *g), sum = 0.0, zero[OU_DATA_MAX] = {0};
@@ -467,10 +469,16 @@ ref_igr(const double *th, size_t m, bool bias, const struct ou_data *d, size_t B
             idx[cnt++] = i;
         ref_batch_grad(th, m, bias, d->x, d->y, idx, zero, cnt, g);
         for (size_t q = 0; q < p; q++)
-            sum += g[q] * g[q];
+            sum += g[q] * g[q] * (wt ? wt[q] : 1.0);
     }
     free(g);
     return eta / (4.0 * (double)nb) * sum;
+}
+
+static double
+ref_igr(const double *th, size_t m, bool bias, const struct ou_data *d, size_t B, double eta)
+{
+    return ref_igr_weighted(th, m, bias, d, B, eta, NULL);
 }
 
 Test(optim, igr_matches_its_definition)
@@ -563,6 +571,45 @@ Test(optim, r_eta_matches_a_jacobi_eigen_decomposition)
 }
 
 /* Mean over units of |a_j^2 - w_j^2 - b_j^2|, summed here in another order. */
+/*
+ * The RMSProp variant: the same minibatch sum with each squared component
+ * weighted by 1/(sqrt(s_q) + eps), s the running second moment after 300
+ * RMSProp steps.  The weights span several decades, so the tolerance is
+ * taken relative to the sum of the absolute terms, which is the sum itself:
+ * 1e-12 as for igr.  Under any other optimizer the variant is undefined.
+ */
+Test(optim, igr_rms_weights_the_term_by_the_second_moment)
+{
+    size_t batches[] = {1, 3, 8};
+    for (size_t q = 0; q < sizeof batches / sizeof batches[0]; q++) {
+        struct ou_engine *e = make(OU_OPTIM_RMSPROP, batches[q], 4, 700);
+        cr_assert_eq(ou_engine_run(e, 300, NULL), OU_OK);
+        const struct ou_model *m = ou_engine_model(e);
+        const struct ou_data *d = ou_engine_data(e);
+        const double *s = ou_engine_second_moment(e);
+        double *wt = malloc(m->p * sizeof *wt);
+        double eps = ou_engine_config(e)->opt_eps;
+        for (size_t k = 0; k < m->p; k++)
+            wt[k] = 1.0 / (sqrt(s[k]) + eps);
+        struct ou_metrics mt;
+        cr_assert_eq(ou_engine_metrics(e, &mt), OU_OK);
+        double want = ref_igr_weighted(ou_engine_theta(e), m->width, m->bias, d, batches[q], 0.05,
+                                       wt);
+        cr_expect(tu_close(mt.igr_rms, want, 0.0, 1e-12), "B=%zu: igr_rms %.17g, definition %.17g",
+                  batches[q], mt.igr_rms, want);
+        /* Weights are not all one: the variant is not the plain term. */
+        cr_expect(!tu_close(mt.igr_rms, mt.igr, 0.0, 1e-3), "B=%zu: igr_rms equals igr",
+                  batches[q]);
+        free(wt);
+        ou_engine_destroy(e);
+    }
+    struct ou_engine *e = make(OU_OPTIM_ADAM, 4, 4, 100);
+    struct ou_metrics mt;
+    cr_assert_eq(ou_engine_metrics(e, &mt), OU_OK);
+    cr_expect(isnan(mt.igr_rms), "igr_rms %g under Adam", mt.igr_rms);
+    ou_engine_destroy(e);
+}
+
 Test(optim, unit_balance_matches_its_definition)
 {
     struct ou_engine *e = make(OU_OPTIM_SGD, 4, 2, 500);
@@ -576,6 +623,13 @@ Test(optim, unit_balance_matches_its_definition)
     cr_assert_eq(ou_engine_metrics(e, &mt), OU_OK);
     /* 32 terms of size O(1): the two summation orders differ by < 32 ulp of the sum. */
     cr_expect(tu_close(mt.unit_balance, sum / (double)M, 0.0, 1e-14));
+    /* Per unit: three squares, so a few ulp of their sum (fused or not). */
+    for (size_t j = 0; j < M; j++) {
+        double sq = t[j] * t[j] + t[M + j] * t[M + j] + t[2 * M + j] * t[2 * M + j];
+        double want = t[j] * t[j] - t[M + j] * t[M + j] - t[2 * M + j] * t[2 * M + j];
+        cr_expect(fabs(mt.unit_q[j] - want) <= 4.0 * DBL_EPSILON * sq, "unit %zu: %.17g vs %.17g",
+                  j, mt.unit_q[j], want);
+    }
     ou_engine_destroy(e);
 }
 

@@ -93,9 +93,16 @@ struct ou_metrics {
      * eta lambda_max >= 2, where it is undefined.
      */
     double igr;
+    /*
+     * igr_rms: the same sum with RMSProp's preconditioner,
+     * (eta / 4 nb) sum_k sum_q (d_q L_k)^2 / (sqrt(s_q) + eps) with s the
+     * current second moment; NaN unless the optimizer is RMSProp.
+     */
+    double igr_rms;
     double r_eta;
     double noise_lambda;   /* Damian's lambda = eta sigma^2 / B, the weight of r_eta */
     double unit_balance;   /* mean over units of |a_j^2 - w_j^2 - b_j^2| (NaN for linear) */
+    double unit_q[OU_MODEL_MAX_WIDTH]; /* a_j^2 - w_j^2 - b_j^2 per unit (ReLU net only) */
     double tv_hprime;      /* total variation of h' on [x_1, x_n] */
     double spline_tv;      /* the linear spline's value of the same */
     double max_dev_spline; /* max over [x_1, x_n] of |h - spline| */
@@ -231,6 +238,8 @@ const struct ou_config *ou_engine_config(const struct ou_engine *e);
 const struct ou_model *ou_engine_model(const struct ou_engine *e);
 const struct ou_data *ou_engine_data(const struct ou_engine *e);
 const double *ou_engine_theta(const struct ou_engine *e);
+/* The optimizer's running second moment s[0..p) (RMSProp's; Adam's uncorrected v). */
+const double *ou_engine_second_moment(const struct ou_engine *e);
 uint64_t ou_engine_step_count(const struct ou_engine *e);
 enum ou_status ou_engine_status(const struct ou_engine *e);
 

@@ -739,6 +739,12 @@ ou_engine_theta(const struct ou_engine *e)
     return e->theta;
 }
 
+const double *
+ou_engine_second_moment(const struct ou_engine *e)
+{
+    return e->sq;
+}
+
 uint64_t
 ou_engine_step_count(const struct ou_engine *e)
 {

@@ -148,7 +148,8 @@ unit_metrics(const struct ou_engine *e, struct ou_metrics *mt)
         l2 += a[j] * a[j] * (w[j] * w[j] + b[j] * b[j]);
         /* a_j^2 - w_j^2 - b_j^2 is what one SGD step changes only at O(eta^2)
          * (ouscope-science(7), BALANCE): a conserved quantity of gradient flow. */
-        qabs += fabs(a[j] * a[j] - w[j] * w[j] - b[j] * b[j]);
+        mt->unit_q[j] = a[j] * a[j] - w[j] * w[j] - b[j] * b[j];
+        qabs += fabs(mt->unit_q[j]);
         double p = 0.0, q = 0.0;
         size_t cnt = 0;
         for (size_t i = 0; i < d->n; i++) {
@@ -197,15 +198,23 @@ lambda_max_at(struct ou_engine *e, const double *theta, double *lmax)
  * (1 / 2|S_k|) sum_{i in S_k} r_i^2 on the clean labels, so that
  * grad L_k = (1/|S_k|) sum_{i in S_k} r_i J_i.  Uses the rows of J and
  * h = hbuf left by lambda_max_at at e->theta; gtmp holds grad L_k.
+ *
+ * For RMSProp the step is eta P^-1 g with P = diag(sqrt(s) + eps), and the
+ * same backward-error argument gives the modified loss L + (eta / 4 nb)
+ * sum_k grad L_k^T P^-1 grad L_k: each squared component weighted by the
+ * running second moment's 1/(sqrt(s_q) + eps), with P frozen at its current
+ * value (it moves slowly when the decay is near 1).  *igr_rms gets that
+ * term, or NaN under another optimizer.
  */
 static double
-igr_term(struct ou_engine *e)
+igr_term(struct ou_engine *e, double *igr_rms)
 {
     const struct ou_data *d = &e->data;
     const size_t n = d->n, p = e->model.p;
     size_t B = e->cfg.batch < n ? e->cfg.batch : n;
     const size_t nb = (n + B - 1) / B;
-    double *gk = e->gtmp, sum = 0.0;
+    const bool rms = e->cfg.optim == OU_OPTIM_RMSPROP;
+    double *gk = e->gtmp, sum = 0.0, wsum = 0.0;
     for (size_t k = 0; k < nb; k++) {
         size_t cnt = 0;
         memset(gk, 0, p * sizeof *gk);
@@ -214,11 +223,16 @@ igr_term(struct ou_engine *e)
             for (size_t q = 0; q < p; q++)
                 gk[q] += r * Ji[q];
         }
-        double sq = 0.0;
-        for (size_t q = 0; q < p; q++)
+        double sq = 0.0, wsq = 0.0;
+        for (size_t q = 0; q < p; q++) {
             sq += gk[q] * gk[q];
+            if (rms)
+                wsq += gk[q] * gk[q] / (sqrt(e->sq[q]) + e->cfg.opt_eps);
+        }
         sum += sq / ((double)cnt * (double)cnt);
+        wsum += wsq / ((double)cnt * (double)cnt);
     }
+    *igr_rms = rms ? e->cfg.eta / (4.0 * (double)nb) * wsum : NAN;
     return e->cfg.eta / (4.0 * (double)nb) * sum;
 }
 
@@ -276,7 +290,7 @@ ou_engine_metrics(struct ou_engine *e, struct ou_metrics *mt)
 
     enum ou_status st = lambda_max_at(e, e->theta, &mt->lambda_max);
     mt->eta_lambda = c->eta * mt->lambda_max;
-    mt->igr = igr_term(e);
+    mt->igr = igr_term(e, &mt->igr_rms);
     mt->r_eta = st == OU_OK ? damian_r(e->evals, d->n, c->eta) : NAN;
     return st;
 }

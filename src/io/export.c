@@ -29,15 +29,15 @@ export_metrics_header(FILE *f, bool project, size_t ndir)
             fprintf(f, ",lambda_k%zu,var_k%zu,var_pred_k%zu,res_var_k%zu,res_var_pred_k%zu,acf1_k%zu", k,
                     k, k, k, k, k);
     }
-    fputs(",optimizer,igr,r_eta,noise_lambda,unit_balance", f);
+    fputs(",optimizer,igr,r_eta,noise_lambda,unit_balance,igr_rms", f);
     fputc('\n', f);
 }
 
 void
 export_optim_row(FILE *f, const struct ou_engine *e, const struct ou_metrics *m)
 {
-    fprintf(f, ",%s,%.17g,%.17g,%.17g,%.17g", ou_optim_kind_name(ou_engine_config(e)->optim),
-            m->igr, m->r_eta, m->noise_lambda, m->unit_balance);
+    fprintf(f, ",%s,%.17g,%.17g,%.17g,%.17g,%.17g", ou_optim_kind_name(ou_engine_config(e)->optim),
+            m->igr, m->r_eta, m->noise_lambda, m->unit_balance, m->igr_rms);
 }
 
 void

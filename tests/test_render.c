@@ -819,3 +819,102 @@ Test(panes, group_digits)
     cr_expect_str_eq(panes_group(999, b, sizeof b), "999");
     cr_expect_str_eq(panes_group(1234567, b, sizeof b), "1,234,567");
 }
+
+/*
+ * The regularizers pane: each readout is the snapshot's, printed as %.4g;
+ * reg read off the loss floor is 4B<L>/(eta sigma^2) with <L> the trace's
+ * mean, computed here from the knobs; RMSProp's form is n/a under SGD; a
+ * positive a_j^2 - w_j^2 - b_j^2 is a bar right of its axis, a negative one
+ * left of it.
+ */
+static char *
+row_with(char *text, const char *label)
+{
+    char *p = strstr(text, label);
+    cr_assert_not_null(p, "no row \"%s\" in:\n%s", label, text);
+    char *end = strchr(p, '\n');
+    if (end)
+        *end = '\0';
+    return p;
+}
+
+Test(render, regularizers_pane_reads_the_snapshot)
+{
+    struct frame *f = frame_new(200, 60, CANVAS_BRAILLE);
+    f->view.regs_pane = true;
+    struct ou_snapshot *sn = &f->snap;
+    sn->cfg.eta = 0.05;
+    sn->cfg.sigma = 0.5;
+    sn->cfg.batch = 8;
+    sn->cfg.optim = OU_OPTIM_SGD;
+    sn->cfg.width = 4;
+    sn->met.noise_lambda = 0.05 * 0.25 / 8.0;
+    sn->trace.steps = 1000;
+    sn->trace.loss_sum = 1000 * 2.3e-3;
+    sn->met.reg = 5.875;
+    sn->met.r_eta = 1.5123;
+    sn->met.igr = 3.25e-5;
+    sn->met.igr_rms = NAN;
+    sn->met.theta_norm = 8.125;
+    sn->met.path_l1 = 17.5;
+    sn->met.path_l2 = 4.0625;
+    sn->met.balance = 0.0199;
+    sn->met.unit_balance = 1.0;
+    const double q[4] = {2.0, -2.0, 0.0, 0.5};
+    memcpy(sn->met.unit_q, q, sizeof q);
+    panes_draw(&f->scr, &f->lay, sn, &f->view);
+    char *t = screen_text(&f->scr);
+    char want[64], *copy;
+
+    copy = strdup(t);
+    snprintf(want, sizeof want, "%10.4g", 4.0 * 2.3e-3 * 8.0 / (0.05 * 0.25));
+    cr_expect(strstr(row_with(copy, "4B⟨L⟩/ησ²"), want), "floor readout, want %s", want);
+    free(copy);
+    copy = strdup(t);
+    snprintf(want, sizeof want, "%10.4g", 0.05 * 0.25 / 8.0 * 1.5123);
+    cr_expect(strstr(row_with(copy, "λ·R_η"), want), "lambda R, want %s", want);
+    free(copy);
+    copy = strdup(t);
+    snprintf(want, sizeof want, "%10.4g", 1.5123 / 5.875);
+    cr_expect(strstr(row_with(copy, "R_η / reg"), want), "R/reg, want %s", want);
+    free(copy);
+    copy = strdup(t);
+    cr_expect(strstr(row_with(copy, "igr_rms"), "n/a"), "igr_rms under SGD");
+    free(copy);
+    copy = strdup(t);
+    cr_expect(strstr(row_with(copy, "ℓ2 path"), "4.062"), "l2 path");
+    free(copy);
+    free(t);
+
+    /* Bars: unit 1 (+2) right of its axis, unit 2 (-2) left, unit 3 (0) none. */
+    struct rect r = f->lay.pane[PANE_STAB];
+    int found = 0;
+    for (int y = r.y + 1; y < r.y + r.h - 1; y++) {
+        const struct cell *c = &f->scr.cells[y * f->scr.w];
+        int lab = -1, axis = -1, left = 0, right = 0;
+        for (int x = r.x + 1; x < r.x + 30 && x < r.x + r.w - 1; x++) {
+            if (lab < 0 && c[x].ch >= '1' && c[x].ch <= '4' && c[x - 1].ch == ' ' &&
+                c[x + 1].ch == ' ' && c[x + 2].ch != '.')
+                lab = (int)(c[x].ch - '0');
+            if (c[x].ch == 0x2502)
+                axis = x;
+            if (c[x].ch == 0x2588) {
+                if (axis < 0)
+                    left++;
+                else
+                    right++;
+            }
+        }
+        if (lab < 1 || axis < 0)
+            continue;
+        found++;
+        if (lab == 1)
+            cr_expect(right > 0 && left == 0, "unit 1: %d left, %d right", left, right);
+        if (lab == 2)
+            cr_expect(left > 0 && right == 0, "unit 2: %d left, %d right", left, right);
+        if (lab == 3)
+            cr_expect(left == 0 && right == 0, "unit 3: %d left, %d right", left, right);
+    }
+    cr_expect_eq(found, 4, "unit rows found: %d", found);
+    frame_free(f);
+}

@@ -1066,7 +1066,15 @@ app_key_do(struct app *a, int key)
         app_kick_size(a, act == KEYMAP_KICK_BIGGER);
         break;
     case KEYMAP_OU_PANE:
-        v->ou_pane = !v->ou_pane;
+        /* OU bars, then the stability history, then the regularizers. */
+        if (v->regs_pane) {
+            v->regs_pane = false;
+            v->ou_pane = true;
+        } else if (v->ou_pane) {
+            v->ou_pane = false;
+        } else {
+            v->regs_pane = true;
+        }
         break;
     case KEYMAP_OU_REANCHOR:
         if (ou_engine_data(a->e)->n > OU_FLUCT_MAX_DIRS) {

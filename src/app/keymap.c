@@ -55,7 +55,7 @@ static const struct keymap_entry table[] = {
     {'O', "O", KEYMAP_OU_REANCHOR, "θ_ref = θ now, new OU window", NULL, NULL},
 
     {'l', "l", KEYMAP_LOSS_LOG, "loss axis: log or linear", "log", "View"},
-    {'o', "o", KEYMAP_OU_PANE, "4th pane: OU bars or stability", NULL, NULL},
+    {'o', "o", KEYMAP_OU_PANE, "4th pane: OU bars, stability, regularizers", NULL, NULL},
     {'L', "L", KEYMAP_REG_LOG, "reg axis: log or linear", NULL, NULL},
     {'x', "x", KEYMAP_STEP_LOG, "step axis: linear or log", NULL, NULL},
     {'g', "g", KEYMAP_GHOST, "linear-spline ghost", NULL, NULL},

@@ -833,11 +833,117 @@ pane_ou_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, co
 }
 
 /* The fourth pane: the OU bars, or the stability history (o toggles). */
+/* ---- the implicit regularizers ---- */
+
+/* One row of the table: name, value (or "n/a"), what it is. */
+static void
+regs_row(struct screen *s, struct rect in, int row, const char *name, double value,
+         const char *what)
+{
+    if (row >= in.h)
+        return;
+    int x = in.x + 1, w = in.w - 2, nw = 14, vw = 11;
+    screen_puts(s, x, in.y + row, nw, name, THEME_DIM);
+    char v[32];
+    if (isfinite(value))
+        snprintf(v, sizeof v, "%10.4g", value);
+    else
+        snprintf(v, sizeof v, "%10s", "n/a");
+    screen_puts(s, x + nw, in.y + row, vw, v, THEME_BOLD);
+    if (w > nw + vw + 1)
+        screen_puts(s, x + nw + vw + 1, in.y + row, w - nw - vw - 1, what, THEME_DIM);
+}
+
+/*
+ * The fourth pane in its third form (ouscope-science(7), IMPLICIT
+ * REGULARIZERS, PATH NORMS, BALANCE): the penalties of the literature read
+ * off the current theta, side by side with reg and with the loss floor
+ * that measures reg independently (4B<L>/(eta sigma^2) over the steps since
+ * the last frame), then a_j^2 - w_j^2 - b_j^2 per unit as bars about 0.
+ */
+static void
+pane_regs_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
+               const struct view *v)
+{
+    (void)v;
+    const struct ou_metrics *m = &snap->met;
+    const struct ou_config *c = &snap->cfg;
+    frame(s, r, s->ascii ? "implicit regularizers at theta" : "implicit regularizers at θ",
+          "regularizers", NULL, 0);
+    draw_foot(s, r, "IMPLICIT REGULARIZERS");
+    struct rect in = screen_inset(r, 1);
+    if (in.w < 24 || in.h < 2)
+        return;
+    bool a = s->ascii;
+    double lam = m->noise_lambda, lmean = NAN;
+    if (snap->trace.steps > 0)
+        lmean = snap->trace.loss_sum / (double)snap->trace.steps;
+    double reg_from_l = lam > 0.0 ? 4.0 * lmean / lam : NAN;
+    int row = 0;
+    regs_row(s, in, row++, "reg", m->reg, a ? "mean |grad h|^2" : "mean ‖∇h‖²");
+    regs_row(s, in, row++, a ? "4B<L>/(es^2)" : "4B⟨L⟩/ησ²", reg_from_l,
+             c->optim == OU_OPTIM_SGD ? "= reg at small η" : "= reg for SGD only");
+    regs_row(s, in, row++, a ? "lambda R_eta" : "λ·R_η", lam * m->r_eta,
+             a ? "Damian et al." : "Damian et al., λ = ησ²/B");
+    regs_row(s, in, row++, a ? "R_eta / reg" : "R_η / reg", m->r_eta / m->reg,
+             a ? "1/4 at small eta" : "1/4 at small η");
+    regs_row(s, in, row++, "igr", m->igr, "Smith et al.");
+    regs_row(s, in, row++, "igr_rms", m->igr_rms,
+             c->optim == OU_OPTIM_RMSPROP ? "igr over √s + ε" : "RMSProp only");
+    regs_row(s, in, row++, a ? "|theta|_2" : "‖θ‖₂", m->theta_norm, "weight decay's");
+    regs_row(s, in, row++, a ? "l1 path" : "ℓ1 path", m->path_l1, "rescaling-invariant");
+    regs_row(s, in, row++, a ? "l2 path" : "ℓ2 path", m->path_l2, "Path-SGD's");
+    regs_row(s, in, row++, a ? "mean|log rho|" : "mean|log ρ|", m->balance, "0: balanced");
+
+    /* Per-unit balancedness a_j^2 - w_j^2 - b_j^2, as many units as fit, in columns. */
+    size_t nu = isfinite(m->unit_balance) ? c->width : 0;
+    int rows = in.h - row - 1;
+    if (nu == 0 || rows < 1)
+        return;
+    screen_puts(s, in.x + 1, in.y + row++, in.w - 2,
+                a ? "a^2 - w^2 - b^2 per unit, asinh bars (w, W rescale the heaviest)"
+                  : "a_j² − w_j² − b_j² per unit, asinh bars (w, W rescale the heaviest)",
+                THEME_TEXT);
+    int colw = 26, ncol = (in.w - 2) / colw;
+    if (ncol < 1)
+        ncol = 1;
+    size_t shown = (size_t)rows * (size_t)ncol;
+    if (shown > nu)
+        shown = nu;
+    double top = 0.0;
+    for (size_t j = 0; j < nu; j++)
+        top = fmax(top, fabs(m->unit_q[j]));
+    int half = (colw - 14) / 2; /* bar half-width: "jjj ", the axis and " value  " take 14 */
+    for (size_t j = 0; j < shown; j++) {
+        int col = (int)(j / (size_t)rows), rr = (int)(j % (size_t)rows);
+        int x = in.x + 1 + col * colw, y = in.y + row + rr;
+        char lab[48];
+        snprintf(lab, sizeof lab, "%3zu", j + 1);
+        screen_puts(s, x, y, 3, lab, THEME_DIM);
+        int mid = x + 4 + half;
+        screen_put(s, mid, y, a ? '|' : 0x2502, THEME_AXIS);
+        /* asinh keeps small units visible beside a rescaled one (0.1 ~ where it turns log). */
+        double f = top > 0.0 ? asinh(m->unit_q[j] / 0.1) / asinh(top / 0.1) : 0.0;
+        int len = (int)lround(fabs(f) * (double)half);
+        for (int k = 1; k <= len; k++)
+            screen_put(s, f > 0.0 ? mid + k : mid - k, y, a ? '#' : 0x2588, THEME_BALANCE);
+        snprintf(lab, sizeof lab, "%+.2g", m->unit_q[j]);
+        screen_puts(s, mid + half + 2, y, colw - (mid + half + 2 - x), lab, THEME_TEXT);
+    }
+    if (shown < nu && in.h > row + rows) {
+        char more[64];
+        snprintf(more, sizeof more, "(%zu more units)", nu - shown);
+        screen_puts(s, in.x + 1, in.y + row + rows, in.w - 2, more, THEME_DIM);
+    }
+}
+
 static void
 pane_slot4_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
                 const struct view *v)
 {
-    if (v->ou_pane)
+    if (v->regs_pane)
+        pane_regs_draw(s, r, snap, v);
+    else if (v->ou_pane)
         pane_ou_draw(s, r, snap, v);
     else
         pane_stab_draw(s, r, snap, v);

@@ -76,7 +76,8 @@ struct view {
      * window (NULL before the first), the progress of the window being
      * collected, and why there is no analysis (fl_off, e.g. n > 64).
      */
-    bool ou_pane; /* the fourth pane shows the OU bars (else the stability history) */
+    bool ou_pane;   /* the fourth pane shows the OU bars (else the stability history) */
+    bool regs_pane; /* ... unless it shows the implicit regularizers (before ou_pane) */
     const struct ou_fluct *fl;
     uint64_t fl_filled, fl_window;
     const char *fl_off;

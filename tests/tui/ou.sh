@@ -41,6 +41,9 @@ wait_for "w,b ×0.333, a ×3: h unchanged"
 keys o
 wait_for "EDGE OF STABILITY"
 keys o
+wait_for "IMPLICIT REGULARIZERS"
+wait_for "4B⟨L⟩/ησ²"
+keys o
 wait_for "OU variance"
 
 keys P

@@ -394,12 +394,12 @@ step_core(struct ou_lab *l, const size_t *idx, size_t B)
         tn[k] = th[k] - eta * g[k];
     if (l->cfg.noise == OU_LAB_NOISE_PARAM) {
         /*
-         * Matched size (ouscope-science(7), SETTINGS): the label-noise part
-         * of a step is (eta/B) sum_batch eps_i grad h_i, whose covariance
-         * (eta^2 sigma^2 / B^2) sum_batch grad h_i grad h_i^T has trace
-         * eta^2 sigma^2 bsq / B^2.  The kick xi ~ N(0, s^2 I_p) gets that
-         * same trace, s^2 p, spread over every direction instead of the span
-         * of the batch gradients.  p draws every step, whatever sigma is.
+         * Matched size (ouscope-science(7), LEAST SQUARES AND RIDGE): the
+         * label-noise part of a step is (eta/B) sum_batch eps_i grad h_i,
+         * whose covariance (eta^2 sigma^2 / B^2) sum_batch grad h_i grad h_i^T
+         * has trace eta^2 sigma^2 bsq / B^2.  The kick xi ~ N(0, s^2 I_p) gets
+         * that same trace, s^2 p, spread over every direction instead of the
+         * span of the batch gradients.  p draws every step, whatever sigma is.
          */
         const double s = eta * sigma * sqrt(bsq / (double)p) / (double)B;
         ou_rng_normals(&l->rng_noise, &l->zig, gi, p);

@@ -1,6 +1,6 @@
 /*
- * Linear least squares beside ridge regression (ouscope-science(7),
- * SETTINGS): h_i(theta) = <theta, x_i> with x_i ~ N(0, I_d), a truth
+ * Linear least squares beside ridge regression (ouscope-science(7), LEAST
+ * SQUARES AND RIDGE): h_i(theta) = <theta, x_i> with x_i ~ N(0, I_d), a truth
  * w* ~ N(0, I_d / d) and training labels y_i = <w*, x_i> + data_noise z_i.
  * Gradient descent from theta = 0 for t steps of size eta is close to the
  * ridge solution with lambda = 1/(eta t) (Ali, Kolter & Tibshirani,

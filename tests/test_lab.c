@@ -324,7 +324,8 @@ Test(lab, setters_check_their_ranges)
     cr_expect_eq(ou_lab_set_batch(l, 7), OU_EINVAL);
     cr_expect_eq(ou_lab_set_noise(l, (enum ou_lab_noise)2), OU_EINVAL);
     const struct ou_lab_config *c = ou_lab_config(l);
-    cr_expect(tu_close(c->eta, 0.01, 0.0, 0.0) && tu_close(c->sigma, 0.5, 0.0, 0.0) && c->batch == 2);
+    cr_expect(tu_close(c->eta, 0.01, 0.0, 0.0) && tu_close(c->sigma, 0.5, 0.0, 0.0) &&
+              c->batch == 2);
     cr_expect_eq(ou_lab_set_eta(l, 10.0), OU_OK);
     cr_expect_eq(ou_lab_set_sigma(l, 0.0), OU_OK);
     cr_expect_eq(ou_lab_set_sigma(l, 100.0), OU_OK);
@@ -352,8 +353,8 @@ ops_complete(const struct ou_lab_kind_ops *o)
 /* A kind whose table is still missing functions is refused, never run. */
 Test(lab, create_refuses_incomplete_kinds_and_bad_configs)
 {
-    const struct ou_lab_kind_ops *ops[OU_LAB_NKINDS] = {
-        &ou_lab_sensing_ops, &ou_lab_sigmoid_ops, &ou_lab_sparse_ops, &ou_lab_ridge_ops};
+    const struct ou_lab_kind_ops *ops[OU_LAB_NKINDS] = {&ou_lab_sensing_ops, &ou_lab_sigmoid_ops,
+                                                        &ou_lab_sparse_ops, &ou_lab_ridge_ops};
     for (int k = 0; k < OU_LAB_NKINDS; k++) {
         struct ou_lab_config c;
         struct ou_lab *l = NULL;
@@ -379,12 +380,12 @@ Test(lab, create_refuses_incomplete_kinds_and_bad_configs)
     cr_expect_eq(ou_lab_create(&l, &c), OU_EINVAL);
     ou_lab_config_default(&c, (enum ou_lab_kind)17); /* must not crash */
     cr_expect_eq(c.n, 0);
-#define REFUSE(field, value)                                                                   \
-    do {                                                                                       \
-        c = base;                                                                              \
-        c.field = value;                                                                       \
-        cr_expect_eq(ou_lab_create(&l, &c), OU_EINVAL, #field " = " #value);                   \
-        cr_expect_null(l);                                                                     \
+#define REFUSE(field, value)                                                                       \
+    do {                                                                                           \
+        c = base;                                                                                  \
+        c.field = value;                                                                           \
+        cr_expect_eq(ou_lab_create(&l, &c), OU_EINVAL, #field " = " #value);                       \
+        cr_expect_null(l);                                                                         \
     } while (0)
     REFUSE(dim, 0);
     REFUSE(dim, OU_LAB_DIM_MAX + 1);
@@ -447,7 +448,8 @@ Test(lab, observe_matches_its_definitions)
     ou_lab_destroy(l);
 }
 
-/* loss_mean is the mean of the clean full loss at theta_t over the steps since the last snapshot. */
+/* loss_mean is the mean of the clean full loss at theta_t over the steps since the last snapshot.
+ */
 Test(lab, snapshot_averages_the_steps_since_the_last_one)
 {
     struct ou_lab *l = ridge_lab(40, 20, 5, 0.02, 0.5, 8, OU_LAB_NOISE_LABEL);
@@ -486,12 +488,12 @@ Test(lab, snapshot_averages_the_steps_since_the_last_one)
  * (eta/B) sum_batch sigma z_i x_i; parameter noise: s z with z ~ N(0, I_p).
  */
 struct noise_stats {
-    double tr;          /* mean |xi|^2 */
-    double tr_var;      /* its per-trial variance */
-    double var[PMAX];   /* per-coordinate second moment */
-    double var_in;      /* along x_0 / |x_0|, inside the span of the gradients */
-    double var_null;    /* along a unit vector orthogonal to every x_i */
-    double corr_max;    /* largest |correlation| of coordinates 0..3 with each other */
+    double tr;        /* mean |xi|^2 */
+    double tr_var;    /* its per-trial variance */
+    double var[PMAX]; /* per-coordinate second moment */
+    double var_in;    /* along x_0 / |x_0|, inside the span of the gradients */
+    double var_null;  /* along a unit vector orthogonal to every x_i */
+    double corr_max;  /* largest |correlation| of coordinates 0..3 with each other */
 };
 
 static void
@@ -588,8 +590,8 @@ Test(lab, parameter_noise_is_isotropic_with_the_matched_trace, .timeout = 60)
     measure_noise(d, n, n, eta, sigma, OU_LAB_NOISE_PARAM, N, &st);
     const double want_tr = eta * eta * sigma * sigma * sum_sq_inputs(d, n) / (double)(n * n);
     const double s2 = want_tr / d;
-    cr_expect(tu_close(st.tr, want_tr, 0.0, 5.0 * sqrt(2.0 / (d * N))), "trace %g, want %g",
-              st.tr, want_tr);
+    cr_expect(tu_close(st.tr, want_tr, 0.0, 5.0 * sqrt(2.0 / (d * N))), "trace %g, want %g", st.tr,
+              want_tr);
     const double tol = 5.0 * sqrt(2.0 / N);
     for (size_t q = 0; q < d; q++)
         cr_expect(tu_close(st.var[q], s2, 0.0, tol), "coordinate %zu: %g vs %g", q, st.var[q], s2);
@@ -658,7 +660,7 @@ Test(lab, label_noise_has_the_predicted_trace_and_no_null_component, .timeout = 
     measure_noise(d, n, n, eta, sigma, OU_LAB_NOISE_LABEL, N, &st);
     cr_expect(fabs(st.tr - trM) < 5.0 * sqrt(2.0 * trM2 / N), "trace %g, want %g", st.tr, trM);
     /* The same size as the matched parameter noise, which puts it in all d directions. */
-    cr_expect(tu_close(trM, eta * eta * sigma * sigma * sum_sq_inputs(d, n) / (double)(n * n),
-                       0.0, 1e-12));
+    cr_expect(tu_close(trM, eta * eta * sigma * sigma * sum_sq_inputs(d, n) / (double)(n * n), 0.0,
+                       1e-12));
     cr_expect(st.var_null < 1e-24 * st.tr, "null-direction variance %g", st.var_null);
 }

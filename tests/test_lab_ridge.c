@@ -223,8 +223,8 @@ Test(lab_ridge, ridge_solution_and_errors_match_references)
         run_to(l, 137);
         cr_assert_eq(ou_lab_observe(l, &o), OU_OK);
         const double lam = m == 0 ? 0.3 : 1.0 / (c.eta * 137.0);
-        cr_expect(tu_close(o.ridge_lambda, lam, 0.0, 1e-15), "lambda %g, want %g",
-                  o.ridge_lambda, lam);
+        cr_expect(tu_close(o.ridge_lambda, lam, 0.0, 1e-15), "lambda %g, want %g", o.ridge_lambda,
+                  lam);
         double A[DMAX * DMAX], b[DMAX], f[NMAX], wk[DMAX];
         for (size_t a = 0; a < d; a++) {
             for (size_t q = 0; q < d; q++) {

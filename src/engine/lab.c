@@ -85,8 +85,8 @@ lab_ops(enum ou_lab_kind k)
     if ((unsigned)k >= OU_LAB_NKINDS)
         return NULL;
     const struct ou_lab_kind_ops *o = lab_kinds[k];
-    if (!o->defaults || !o->check || !o->nparams || !o->ninputs || !o->ntruth ||
-        !o->workspace || !o->make || !o->init || !o->grad || !o->observe)
+    if (!o->defaults || !o->check || !o->nparams || !o->ninputs || !o->ntruth || !o->workspace ||
+        !o->make || !o->init || !o->grad || !o->observe)
         return NULL;
     return o;
 }

@@ -107,8 +107,7 @@ ridge_make(const struct ou_lab_config *c, double *inputs, double *truth, double 
 
 /* theta = 0 (so GD stays in the row space of X), or init_scale N(0, 1) entries. */
 static void
-ridge_init(const struct ou_lab_ctx *x, double *theta, struct ou_rng *r,
-           const struct ou_ziggurat *z)
+ridge_init(const struct ou_lab_ctx *x, double *theta, struct ou_rng *r, const struct ou_ziggurat *z)
 {
     const double s = x->cfg->init_scale;
     if (s > 0.0) {

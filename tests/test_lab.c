@@ -590,6 +590,9 @@ Test(lab, parameter_noise_is_isotropic_with_the_matched_trace, .timeout = 60)
     measure_noise(d, n, n, eta, sigma, OU_LAB_NOISE_PARAM, N, &st);
     const double want_tr = eta * eta * sigma * sigma * sum_sq_inputs(d, n) / (double)(n * n);
     const double s2 = want_tr / d;
+    cr_log_info("parameter noise, B = n: trace %.6g (predicted %.6g), along x_0 %.4g, null %.4g "
+                "(s^2 %.4g), largest correlation %.3f",
+                st.tr, want_tr, st.var_in, st.var_null, s2, st.corr_max);
     cr_expect(tu_close(st.tr, want_tr, 0.0, 5.0 * sqrt(2.0 / (d * N))), "trace %g, want %g", st.tr,
               want_tr);
     const double tol = 5.0 * sqrt(2.0 / N);
@@ -628,6 +631,8 @@ Test(lab, parameter_noise_trace_over_random_batches, .timeout = 60)
     const double var = (c / d) * (c / d) * (2.0 * d + (double)d * d) * (vs + es * es) - want * want;
     struct noise_stats st;
     measure_noise(d, n, B, eta, sigma, OU_LAB_NOISE_PARAM, N, &st);
+    cr_log_info("parameter noise, B = %zu: trace %.6g, predicted %.6g +- %.2g", B, st.tr, want,
+                sqrt(var / N));
     cr_expect(fabs(st.tr - want) < 5.0 * sqrt(var / N), "trace %g, want %g (sd %g)", st.tr, want,
               sqrt(var / N));
 }
@@ -658,6 +663,8 @@ Test(lab, label_noise_has_the_predicted_trace_and_no_null_component, .timeout = 
     }
     struct noise_stats st;
     measure_noise(d, n, n, eta, sigma, OU_LAB_NOISE_LABEL, N, &st);
+    cr_log_info("label noise, B = n: trace %.6g, predicted %.6g +- %.2g, null %.3g", st.tr, trM,
+                sqrt(2.0 * trM2 / N), st.var_null);
     cr_expect(fabs(st.tr - trM) < 5.0 * sqrt(2.0 * trM2 / N), "trace %g, want %g", st.tr, trM);
     /* The same size as the matched parameter noise, which puts it in all d directions. */
     cr_expect(tu_close(trM, eta * eta * sigma * sigma * sum_sq_inputs(d, n) / (double)(n * n), 0.0,

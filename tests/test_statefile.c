@@ -4,12 +4,14 @@
  * killed at any moment leaves either the whole old file or the whole new
  * one.  A child process writes a large new file while the parent kills it
  * with SIGKILL after a varying delay; after each kill the target must be
- * byte-for-byte one of the two versions.
+ * byte-for-byte one of the two versions, and no temporary file is left.
  */
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +100,33 @@ Test(statefile, a_killed_writer_leaves_the_old_or_the_new_file_whole, .init = se
         free(got);
     }
     cr_log_info("after 12 kills: old file %d times, new file %d times", olds, news);
+
+    /*
+     * Where the file system has unnamed files (O_TMPFILE: ext4, xfs, btrfs,
+     * tmpfs), the kills leave nothing beside the target: the data is only
+     * named once it is whole, for the instant before the rename.
+     */
+    int probe = -1;
+#ifdef O_TMPFILE
+    probe = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+#endif
+    if (probe >= 0) {
+        close(probe);
+        DIR *d = opendir(dir);
+        cr_assert_not_null(d);
+        struct dirent *de;
+        int strays = 0;
+        while ((de = readdir(d)) != NULL)
+            if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+                strcmp(de->d_name, "run.state") != 0) {
+                cr_log_error("left behind: %s", de->d_name);
+                strays++;
+            }
+        closedir(d);
+        cr_expect_eq(strays, 0, "%d temporary files left behind by the kills", strays);
+    } else {
+        cr_log_warn("%s has no unnamed files: a kill may leave a .tmp file there", dir);
+    }
     /* The first kills come long before a 48 MB fsync can end. */
     cr_expect_gt(olds, 0, "no kill landed mid-write: the test did not test anything");
     free(big);

@@ -114,6 +114,48 @@ write_direct(const char *path, const char *buf, size_t len, char **cause)
     return 0;
 }
 
+/*
+ * An unnamed regular file in folder dir (Linux O_TMPFILE), or -1 where the
+ * file system or kernel has none.
+ */
+static int
+tmpfile_unnamed(const char *dir, mode_t mode)
+{
+#ifdef O_TMPFILE
+    return open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+#else
+    (void)dir;
+    (void)mode;
+    errno = EOPNOTSUPP;
+    return -1;
+#endif
+}
+
+/*
+ * Give the unnamed file fd a fresh name "TARGET.tmp.PID.K" beside target
+ * (through /proc/self/fd, which needs no privilege, unlike AT_EMPTY_PATH).
+ * Returns the name (caller frees), or NULL with errno set.
+ */
+static char *
+link_unnamed(int fd, const char *target)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    for (unsigned k = 0; k < 100; k++) {
+        char *name = xasprintf("%s.tmp.%ld.%u", target, (long)getpid(), k);
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
+            return name;
+        int e = errno;
+        free(name);
+        if (e != EEXIST) {
+            errno = e;
+            return NULL;
+        }
+    }
+    errno = EEXIST;
+    return NULL;
+}
+
 int
 statefile_write(const char *path, const char *buf, size_t len, char **cause)
 {
@@ -138,31 +180,56 @@ statefile_write(const char *path, const char *buf, size_t len, char **cause)
     }
     if (!target)
         target = xstrdup(path);
-    char *tmp = xasprintf("%s.tmp.XXXXXX", target);
     char *dircopy = xstrdup(target);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        *cause = xasprintf("%s: cannot create a temporary file beside it: %s", path,
-                           strerror(errno));
-        goto fail;
-    }
-    if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
-        *cause = xasprintf("%s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        goto fail;
-    }
-    /* mkstemp made it 0600; give it the usual permissions. */
+    const char *dir = dirname(dircopy);
+    char *tmp = NULL;
     mode_t um = umask(0);
     umask(um);
-    fchmod(fd, 0666 & ~um);
+    /*
+     * Write and fsync an unnamed file in the target's folder, so that a
+     * writer killed meanwhile leaves nothing behind, then give it a
+     * temporary name and rename that over the target.  Where the file
+     * system has no unnamed files, a named temporary file does the same
+     * (and a kill can leave it behind).
+     */
+    int fd = tmpfile_unnamed(dir, 0666 & ~um);
+    if (fd >= 0) {
+        if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+            *cause = xasprintf("%s: %s", path, strerror(errno));
+            close(fd);
+            goto fail;
+        }
+        tmp = link_unnamed(fd, target);
+        if (!tmp) {
+            *cause = xasprintf("%s: cannot name the new file beside it: %s", path,
+                               strerror(errno));
+            close(fd);
+            goto fail;
+        }
+    } else {
+        tmp = xasprintf("%s.tmp.XXXXXX", target);
+        fd = mkstemp(tmp);
+        if (fd < 0) {
+            *cause = xasprintf("%s: cannot create a temporary file beside it: %s", path,
+                               strerror(errno));
+            goto fail;
+        }
+        if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+            *cause = xasprintf("%s: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            goto fail;
+        }
+        /* mkstemp made it 0600; give it the usual permissions. */
+        fchmod(fd, 0666 & ~um);
+    }
     if (close(fd) != 0 || rename(tmp, target) != 0) {
         *cause = xasprintf("%s: %s", path, strerror(errno));
         unlink(tmp);
         goto fail;
     }
     /* Make the rename itself durable. */
-    int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         fsync(dfd);
         close(dfd);

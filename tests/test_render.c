@@ -385,6 +385,159 @@ Test(render, drift_overlay_marks_where_h_moves)
     frame_free(f);
 }
 
+/* ---- the A/B comparison ---- */
+
+/*
+ * B of a comparison without label noise: its h is A's shifted up by 0.5
+ * (far enough for rows of its own), its loss falls towards zero and its
+ * reg stays where it started, while A's falls.
+ */
+struct ab_frame {
+    struct frame *f;
+    struct ou_snapshot snap_b;
+    struct history hist_b;
+};
+
+static struct ab_frame *
+ab_frame_new(int w, int h, enum canvas_glyphs g)
+{
+    struct ab_frame *ab = calloc(1, sizeof *ab);
+    cr_assert_not_null(ab);
+    ab->f = frame_new(w, h, g);
+    ab->snap_b = ab->f->snap;
+    ab->snap_b.cfg.sigma = 0.0;
+    for (size_t k = 0; k < ab->snap_b.ncurve; k++)
+        ab->snap_b.curve[k] = ab->f->snap.curve[k] + 0.5;
+    history_clear(&ab->hist_b);
+    for (int fr = 0; fr < 3000; fr++) {
+        double step = 1333.0 * (fr + 1), t = step / 1e6;
+        double y[HIST_NSERIES] = {0};
+        y[HIST_REG] = 20.0 - 0.5 * t;
+        y[HIST_REG_EMA] = y[HIST_REG];
+        y[HIST_LOSS] = 0.2 * exp(-40.0 * t);
+        y[HIST_ETAL] = 0.46;
+        y[HIST_BALANCE] = 2.0;
+        history_push(&ab->hist_b, step, 1333.0, y);
+    }
+    struct view *v = &ab->f->view;
+    v->snap_b = &ab->snap_b;
+    v->hist_b = &ab->hist_b;
+    v->ab_diff = "σ 0.5 | 0";
+    v->ab_label_a = "A σ=0.5";
+    v->ab_label_b = "B σ=0";
+    return ab;
+}
+
+static void
+ab_frame_free(struct ab_frame *ab)
+{
+    frame_free(ab->f);
+    free(ab);
+}
+
+/* Cells of `style` inside rectangle r of the screen. */
+static int
+count_style(const struct screen *s, struct rect r, enum theme_role style)
+{
+    int n = 0;
+    for (int y = r.y; y < r.y + r.h; y++)
+        for (int x = r.x; x < r.x + r.w; x++)
+            n += s->cells[y * s->w + x].style == style;
+    return n;
+}
+
+Test(render, compare_120x40_golden)
+{
+    struct ab_frame *ab = ab_frame_new(120, 40, CANVAS_BRAILLE);
+    panes_draw(&ab->f->scr, &ab->f->lay, &ab->f->snap, &ab->f->view);
+    expect_golden(&ab->f->scr, "compare_120x40");
+    ab_frame_free(ab);
+}
+
+/* The status line names the difference; the legends name both sides. */
+Test(render, compare_names_the_difference_and_both_sides)
+{
+    struct ab_frame *ab = ab_frame_new(120, 40, CANVAS_BRAILLE);
+    struct frame *f = ab->f;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    char *t = screen_text(&f->scr);
+    char *nl = strchr(t, '\n');
+    *nl = '\0';
+    cr_expect(strstr(t, "A/B: σ 0.5 | 0") != NULL, "status line: %s", t);
+    cr_expect(strstr(nl + 1, "━ A σ=0.5  ━ B σ=0") != NULL, "no A and B in the legend:\n%s",
+              nl + 1);
+    free(t);
+    /* B is drawn in its own colour in the interpolant, loss and reg panes, not the fourth. */
+    cr_expect_gt(count_style(&f->scr, f->lay.pane[PANE_INTERP], THEME_EMA), 20);
+    cr_expect_gt(count_style(&f->scr, f->lay.pane[PANE_LOSS], THEME_EMA), 10);
+    cr_expect_gt(count_style(&f->scr, f->lay.pane[PANE_REG], THEME_EMA), 10);
+    cr_expect_eq(count_style(&f->scr, f->lay.pane[PANE_STAB], THEME_EMA), 0);
+    /* Off, nothing of B is left. */
+    f->view.snap_b = NULL;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    t = screen_text(&f->scr);
+    cr_expect(strstr(t, "A/B") == NULL && strstr(t, "B σ=0") == NULL, "%s", t);
+    cr_expect(strstr(t, "━ h(x)") != NULL, "%s", t);
+    free(t);
+    cr_expect_eq(count_style(&f->scr, f->lay.pane[PANE_INTERP], THEME_EMA), 0);
+    ab_frame_free(ab);
+}
+
+/*
+ * B's curve is where its values say: at every sampled x the cell of
+ * (x, h_B(x)) holds B's colour, unless a data point or A's curve sits on
+ * it, and B's colour appears nowhere near A's curve alone.
+ */
+Test(render, compare_draws_b_at_its_own_values)
+{
+    struct ab_frame *ab = ab_frame_new(120, 40, CANVAS_BRAILLE);
+    struct frame *f = ab->f;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    struct plot p;
+    cr_assert(panes_interp_plot(&f->lay, &f->snap, &f->view, &p));
+    const struct ou_snapshot *sb = &ab->snap_b;
+    int checked = 0, hit = 0;
+    for (size_t k = 0; k < sb->ncurve; k += 3) {
+        double x = sb->curve_lo + (sb->curve_hi - sb->curve_lo) * (double)k / (double)(sb->ncurve - 1);
+        int dx, dy;
+        if (!plot_dot(&p, x, sb->curve[k], &dx, &dy) || dy < 0 || dy >= p.cv.dh)
+            continue;
+        int col = p.cr.x + dx / p.cv.cw, row = p.cr.y + dy / p.cv.ch;
+        enum theme_role st = f->scr.cells[row * f->scr.w + col].style;
+        checked++;
+        hit += st == THEME_EMA || st == THEME_POINT || st == THEME_CURVE;
+    }
+    cr_expect_gt(checked, 20);
+    cr_expect_eq(hit, checked, "%d of %d samples of B's curve are not drawn in B's colour", checked - hit,
+                 checked);
+    /* The y axis makes room for B: its highest value is inside the plot. */
+    double top = -INFINITY;
+    for (size_t k = 0; k < sb->ncurve; k++)
+        top = fmax(top, sb->curve[k]);
+    cr_expect_leq(top, p.ys.hi, "B's curve (max %g) is above the axis (%g)", top, p.ys.hi);
+    ab_frame_free(ab);
+}
+
+/* A diverged B is labelled so, on the status line (warning) and in the legend. */
+Test(render, compare_labels_a_diverged_b)
+{
+    struct ab_frame *ab = ab_frame_new(120, 40, CANVAS_BRAILLE);
+    struct frame *f = ab->f;
+    ab->snap_b.status = OU_EDIVERGED;
+    ab->snap_b.diverged_at = 1234;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    char *t = screen_text(&f->scr);
+    cr_expect(strstr(t, "A/B: σ 0.5 | 0 (B diverged at 1,234)") != NULL, "%.300s", t);
+    cr_expect(strstr(t, "B σ=0 diverged") != NULL, "%s", t);
+    const char *at = strstr(t, "σ 0.5 | 0");
+    int col = 0;
+    for (const char *q = t; q < at; col++)
+        screen_utf8_decode(&q);
+    cr_expect_eq(f->scr.cells[col].style, THEME_WARN);
+    free(t);
+    ab_frame_free(ab);
+}
+
 /* ---- the OU pane ---- */
 
 /*

@@ -32,6 +32,12 @@ const struct pane panes_table[PANE_COUNT] = {
     [PANE_STAB] = {.name = "stability", .min_w = 34, .min_h = 7, .draw = pane_slot4_draw},
 };
 
+/*
+ * B's series in an A/B comparison: orange, against A's sky blue and green
+ * (and bold where the palette has no colour).
+ */
+#define PANES_B_STYLE THEME_EMA
+
 /* η·λ_max at or above this is shown as a warning, at or above 2 as an error. */
 #define PANES_ETAL_WARN 1.6
 #define PANES_ETAL_LIMIT 2.0
@@ -189,8 +195,10 @@ draw_foot(struct screen *s, struct rect r, const char *section)
 
 /* ---- the interpolant ---- */
 
+/* The y range covers the data, and h (and B's h, if snap_b is given) within limits. */
 static void
-interp_scales(const struct ou_snapshot *snap, struct scale *xs, struct scale *ys)
+interp_scales(const struct ou_snapshot *snap, const struct ou_snapshot *snap_b, struct scale *xs,
+              struct scale *ys)
 {
     const struct ou_data *d = &snap->data;
     double x0 = d->n ? d->x[0] : -1.0, x1 = d->n ? d->x[d->n - 1] : 1.0;
@@ -222,6 +230,13 @@ interp_scales(const struct ou_snapshot *snap, struct scale *xs, struct scale *ys
     double cmin = INFINITY, cmax = -INFINITY;
     for (size_t k = 0; k < snap->ncurve; k++) {
         double c = snap->curve[k];
+        if (isfinite(c)) {
+            cmin = fmin(cmin, c);
+            cmax = fmax(cmax, c);
+        }
+    }
+    for (size_t k = 0; snap_b && snap_b->ncurve == snap->ncurve && k < snap_b->ncurve; k++) {
+        double c = snap_b->curve[k];
         if (isfinite(c)) {
             cmin = fmin(cmin, c);
             cmax = fmax(cmax, c);
@@ -267,7 +282,7 @@ panes_interp_plot(const struct layout *lay, const struct ou_snapshot *snap, cons
         return false;
     struct interp_rows ir = interp_rows(lay->pane[PANE_INTERP], v);
     struct scale xs, ys;
-    interp_scales(snap, &xs, &ys);
+    interp_scales(snap, v->snap_b, &xs, &ys);
     plot_setup(p, NULL, ir.plot, xs, ys, v->glyphs, 1, ir.xrows);
     return p->cr.w > 0;
 }
@@ -326,11 +341,20 @@ pane_interp_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap
         scale_format(v->dh_steps, n, sizeof n);
         snprintf(dlabel, sizeof dlabel, "h + %s·δh (drift)", n);
     }
-    struct legend lg[5] = {
+    /* Compared, B's h is drawn beside A's and the legend names both sides. */
+    const struct ou_snapshot *sb = v->snap_b;
+    bool ab = sb && sb->ncurve == snap->ncurve;
+    char blabel[80];
+    if (ab)
+        snprintf(blabel, sizeof blabel, "%s%s", v->ab_label_b ? v->ab_label_b : "B",
+                 sb->status == OU_EDIVERGED ? " diverged" : "");
+    struct legend lg[6] = {
         {ascii ? "o" : "●", "data", THEME_POINT},
-        {ascii ? "-" : "━", "h(x)", THEME_CURVE},
+        {ascii ? "-" : "━", ab && v->ab_label_a ? v->ab_label_a : "h(x)", THEME_CURVE},
     };
     int nl = 2;
+    if (ab)
+        lg[nl++] = (struct legend){ascii ? "=" : "━", blabel, PANES_B_STYLE};
     if (drift)
         lg[nl++] = (struct legend){ascii ? ".." : "┄", dlabel, THEME_DRIFT};
     if (v->ghost)
@@ -342,7 +366,7 @@ pane_interp_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap
 
     struct interp_rows ir = interp_rows(r, v);
     struct scale xs, ys;
-    interp_scales(snap, &xs, &ys);
+    interp_scales(snap, ab ? sb : NULL, &xs, &ys);
     struct plot p;
     plot_begin(&p, s, ir.plot, xs, ys, v->glyphs, 1, ir.xrows, PLOT_X_PLAIN);
     if (p.cr.w == 0)
@@ -350,6 +374,10 @@ pane_interp_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap
     const struct ou_data *d = &snap->data;
     if (v->ghost && d->n >= 2)
         plot_series(&p, d->x, d->y, d->n, THEME_GHOST, true);
+    /* B first, so that A keeps its colour where the two curves meet. */
+    if (ab)
+        plot_series_uniform(&p, sb->curve_lo, sb->curve_hi, sb->curve, sb->ncurve, PANES_B_STYLE,
+                            false);
     plot_series_uniform(&p, snap->curve_lo, snap->curve_hi, snap->curve, snap->ncurve, THEME_CURVE,
                         false);
     if (drift) {
@@ -432,6 +460,24 @@ hist_range(const struct history *h, int k, int k2, bool log, double *lo, double 
     }
 }
 
+/*
+ * Widen [lo, hi] for B's series k, but on a log axis not more than
+ * `decades` below A's low end: a B without noise drives its loss towards
+ * zero, and A must stay readable (B is then clipped at the bottom).
+ */
+static void
+hist_range_b(const struct history *hb, int k, bool log, double decades, double *lo, double *hi)
+{
+    if (!hb)
+        return;
+    double blo, bhi, floor_lo = log && isfinite(*lo) ? *lo * pow(10.0, -decades) : -INFINITY;
+    hist_range(hb, k, -1, log, &blo, &bhi);
+    if (isfinite(blo))
+        *lo = fmin(*lo, fmax(blo, floor_lo));
+    if (isfinite(bhi))
+        *hi = fmax(*hi, bhi);
+}
+
 /* The inner area of a history pane and whether it shows step labels. */
 static struct rect
 hist_area(struct rect r, bool bottom, int *xrows)
@@ -475,19 +521,25 @@ pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
                const struct view *v)
 {
     const struct history *h = v->hist;
-    struct legend lg[3] = {
-        {s->ascii ? "-" : "━", "L", THEME_LOSS},
+    const struct history *hb = v->snap_b ? v->hist_b : NULL;
+    struct legend lg[4] = {
+        {s->ascii ? "-" : "━", hb ? "A" : "L", THEME_LOSS},
         {s->ascii ? ".." : "┄", "floor", THEME_FLOOR},
         {"", "", THEME_BOLD},
     };
     int nl = 2;
+    if (hb) {
+        lg[2] = lg[1];
+        lg[1] = (struct legend){s->ascii ? "=" : "━", "B", PANES_B_STYLE};
+        nl = 3;
+    }
     /* The floor readout: mean loss over mean prediction, recent quarter. */
     char ratio[48];
     if (h && history_len(h) >= 8) {
         double ml = recent_mean(h, HIST_LOSS), mf = recent_mean(h, HIST_FLOOR);
         if (mf > 0.0 && isfinite(ml)) {
             snprintf(ratio, sizeof ratio, "⟨L⟩/floor %.3g", ml / mf);
-            lg[nl++].label = ratio;
+            lg[nl++] = (struct legend){"", ratio, THEME_BOLD};
         }
     }
     frame(s, r, v->loss_log ? "loss L(θ), floor ησ²/4B·reg, log y" : "loss L(θ), floor ησ²/4B·reg",
@@ -499,15 +551,20 @@ pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
     struct rect in = hist_area(r, false, &xrows);
     double lo, hi;
     hist_range(h, HIST_LOSS, HIST_FLOOR, v->loss_log, &lo, &hi);
+    hist_range_b(hb, HIST_LOSS, v->loss_log, 6.0, &lo, &hi);
     struct scale ys = scale_fit(lo, hi, v->loss_log, 3);
     struct plot p;
     plot_begin(&p, s, in, hist_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
                PLOT_X_SI);
     size_t n = history_len(h);
     plot_series(&p, h->x, h->y[HIST_FLOOR], n, THEME_FLOOR, true);
+    if (hb)
+        plot_series(&p, hb->x, hb->y[HIST_LOSS], history_len(hb), PANES_B_STYLE, false);
     plot_series(&p, h->x, h->y[HIST_LOSS], n, THEME_LOSS, false);
     end_label(&p, h, HIST_LOSS, THEME_LOSS);
     end_label(&p, h, HIST_FLOOR, THEME_FLOOR);
+    if (hb)
+        end_label(&p, hb, HIST_LOSS, PANES_B_STYLE);
     draw_marks(&p, v);
     (void)snap;
 }
@@ -516,9 +573,11 @@ static void
 pane_reg_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, const struct view *v)
 {
     const struct history *h = v->hist;
+    const struct history *hb = v->snap_b ? v->hist_b : NULL;
+    /* Compared, the pane shows A's reg and B's; the EMA makes way. */
     struct legend lg[] = {
-        {s->ascii ? "-" : "━", "reg", THEME_REG},
-        {s->ascii ? "-" : "━", "EMA", THEME_EMA},
+        {s->ascii ? "-" : "━", hb ? "A" : "reg", THEME_REG},
+        {s->ascii ? (hb ? "=" : "-") : "━", hb ? "B" : "EMA", hb ? PANES_B_STYLE : THEME_EMA},
     };
     const char *title = s->ascii ? "reg(theta) = mean |grad h(x_i)|^2" : "reg(θ) = mean ‖∇θh(xᵢ)‖²";
     if (v->reg_log)
@@ -531,16 +590,24 @@ pane_reg_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, c
     int xrows;
     struct rect in = hist_area(r, false, &xrows);
     double lo, hi;
-    hist_range(h, HIST_REG, HIST_REG_EMA, v->reg_log, &lo, &hi);
+    hist_range(h, HIST_REG, hb ? -1 : HIST_REG_EMA, v->reg_log, &lo, &hi);
+    hist_range_b(hb, HIST_REG, v->reg_log, 6.0, &lo, &hi);
     struct scale ys = scale_fit(lo, hi, v->reg_log, 3);
     struct plot p;
     plot_begin(&p, s, in, hist_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
                PLOT_X_SI);
     size_t n = history_len(h);
-    plot_series(&p, h->x, h->y[HIST_REG], n, THEME_REG, false);
-    plot_series(&p, h->x, h->y[HIST_REG_EMA], n, THEME_EMA, false);
-    end_label(&p, h, HIST_REG_EMA, THEME_EMA);
-    end_label(&p, h, HIST_REG, THEME_REG);
+    if (hb) {
+        plot_series(&p, hb->x, hb->y[HIST_REG], history_len(hb), PANES_B_STYLE, false);
+        plot_series(&p, h->x, h->y[HIST_REG], n, THEME_REG, false);
+        end_label(&p, h, HIST_REG, THEME_REG);
+        end_label(&p, hb, HIST_REG, PANES_B_STYLE);
+    } else {
+        plot_series(&p, h->x, h->y[HIST_REG], n, THEME_REG, false);
+        plot_series(&p, h->x, h->y[HIST_REG_EMA], n, THEME_EMA, false);
+        end_label(&p, h, HIST_REG_EMA, THEME_EMA);
+        end_label(&p, h, HIST_REG, THEME_REG);
+    }
     draw_marks(&p, v);
     (void)snap;
 }
@@ -983,7 +1050,7 @@ draw_marks(struct plot *p, const struct view *v)
 static void
 draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, const struct view *v)
 {
-    struct field f[13];
+    struct field f[14];
     int n = 0;
     char a[32];
     const struct ou_config *c = &snap->cfg;
@@ -1011,6 +1078,18 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
         f[n] = (struct field){
             .vstyle = v->paused ? THEME_WARN : THEME_OK, .prio = 0, .id = VIEW_FIELD_STATE};
         snprintf(f[n].value, sizeof f[n].value, "%s", v->paused ? "PAUSED" : "running");
+        n++;
+    }
+    if (v->snap_b && v->ab_diff) {
+        /* The comparison: what differs, and whether B is still going. */
+        const struct ou_snapshot *sb = v->snap_b;
+        bool bdiv = sb->status == OU_EDIVERGED;
+        f[n] = (struct field){.label = "A/B:", .vstyle = bdiv ? THEME_WARN : THEME_BOLD, .prio = 0};
+        if (bdiv)
+            snprintf(f[n].value, sizeof f[n].value, "%s (B diverged at %s)", v->ab_diff,
+                     panes_group(sb->diverged_at, a, sizeof a));
+        else
+            snprintf(f[n].value, sizeof f[n].value, "%s", v->ab_diff);
         n++;
     }
     f[n] = (struct field){.label = "step", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_STEP};

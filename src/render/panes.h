@@ -89,6 +89,16 @@ struct view {
     const struct help_entry *hints; /* the hint bar, from the key table */
     size_t nhints;
     unsigned hide;       /* enum view_field bits: status fields left out */
+    /*
+     * The A/B comparison, off while snap_b is NULL: B's snapshot and
+     * history, the difference as the status line shows it ("σ 0.5 | 0")
+     * and each side's legend label ("A σ=0.5", "B σ=0").  The interpolant
+     * and the loss and reg panes draw B beside A; the fourth pane and the
+     * rest of the status line stay about A.
+     */
+    const struct ou_snapshot *snap_b;
+    const struct history *hist_b;
+    const char *ab_diff, *ab_label_a, *ab_label_b;
     const char *caption; /* a script's caption for the class, shown on the bottom line, or NULL */
 };
 

@@ -25,6 +25,7 @@
 #include "ouscope/fluct.h"
 
 #include "app/cmdline.h"
+#include "app/compare.h"
 #include "app/headless.h"
 #include "app/keymap.h"
 #include "app/record.h"
@@ -148,6 +149,17 @@ struct app {
     bool caption_on, caption_frames;
     uint64_t caption_until; /* a step, or a frame if caption_frames */
     char speed_label[32];
+
+    /*
+     * The A/B comparison (ouscope(1), COMPARISON): B, made from A with one
+     * knob changed and stepped beside it, or NULL while it is off.
+     */
+    struct ou_engine *b;
+    struct compare_spec cmp;    /* B's difference */
+    struct ou_snapshot *snap_b; /* B's snapshot, taken with A's */
+    struct history *hist_b;
+    bool b_diverged; /* B's divergence has been announced */
+    char ab_diff[96], ab_label_a[64], ab_label_b[64];
 
     /* classroom conveniences */
     bool pure;     /* the same knobs, no kicks or edits since step 0 */
@@ -549,13 +561,13 @@ app_kick_size(struct app *a, bool up)
 
 /* ---- snapshot and history ---- */
 
+/* One frame's sample of a snapshot into a history (A's, or B's). */
 static void
-app_push_history(struct app *a)
+app_push_history(struct history *h, const struct ou_snapshot *s)
 {
-    const struct ou_snapshot *s = a->snap;
     const struct ou_metrics *m = &s->met;
     const struct ou_trace *t = &s->trace;
-    if (t->steps == 0 && history_len(a->hist) > 0)
+    if (t->steps == 0 && history_len(h) > 0)
         return;
     double y[HIST_NSERIES];
     y[HIST_LOSS] = t->steps ? t->loss_sum / (double)t->steps : m->loss;
@@ -564,7 +576,121 @@ app_push_history(struct app *a)
     y[HIST_FLOOR] = m->loss_floor;
     y[HIST_ETAL] = m->eta_lambda;
     y[HIST_BALANCE] = m->balance;
-    history_push(a->hist, (double)s->step, (double)t->steps, y);
+    history_push(h, (double)s->step, (double)t->steps, y);
+}
+
+/* ---- the A/B comparison (ouscope(1), COMPARISON) ---- */
+
+/* What the view shows of the comparison: B's snapshot and history, and its words. */
+static void
+app_ab_view(struct app *a)
+{
+    struct view *v = &a->view;
+    if (!a->b) {
+        v->snap_b = NULL;
+        v->hist_b = NULL;
+        v->ab_diff = v->ab_label_a = v->ab_label_b = NULL;
+        return;
+    }
+    const struct ou_config *ca = ou_engine_config(a->e), *cb = ou_engine_config(a->b);
+    enum compare_knob k = a->cmp.knob;
+    v->snap_b = a->snap_b;
+    v->hist_b = a->hist_b;
+    v->ab_diff = compare_describe(k, ca, cb, a->ab_diff, sizeof a->ab_diff);
+    v->ab_label_a = compare_side(k, 'A', ca, a->ab_label_a, sizeof a->ab_label_a);
+    v->ab_label_b = compare_side(k, 'B', cb, a->ab_label_b, sizeof a->ab_label_b);
+}
+
+/*
+ * (Re)start B from A's current state with the difference s.  B's history
+ * starts afresh, or, after a rewind (keep), keeps what came before A's step.
+ */
+static bool
+app_ab_start(struct app *a, const struct compare_spec *s, bool keep)
+{
+    struct ou_engine *b = NULL;
+    enum ou_status st = compare_clone(a->e, s, &b);
+    if (st != OU_OK) {
+        app_notice(a, THEME_ERROR, "cannot start B with %s = %g: %s", compare_knob_name(s->knob),
+                   s->value, ou_status_str(st));
+        return false;
+    }
+    ou_engine_destroy(a->b);
+    a->b = b;
+    a->cmp = *s;
+    a->b_diverged = false;
+    if (!a->snap_b) {
+        a->snap_b = xcalloc(1, sizeof *a->snap_b);
+        a->hist_b = xmalloc(sizeof *a->hist_b);
+        history_clear(a->hist_b);
+    }
+    if (keep)
+        history_truncate(a->hist_b, (double)ou_engine_step_count(b));
+    else
+        history_clear(a->hist_b);
+    app_ab_view(a);
+    a->dirty |= APP_SNAP | APP_DRAW;
+    return true;
+}
+
+/*
+ * The b key: comparison off, or on with --compare's difference (else no
+ * noise for B, or sigma = 0.5 if A has none), B starting where A is now.
+ */
+static void
+app_ab_toggle(struct app *a)
+{
+    if (a->b) {
+        ou_engine_destroy(a->b);
+        a->b = NULL;
+        app_ab_view(a);
+        app_notice(a, THEME_NOTICE, "comparison off: A runs alone");
+        app_marker(a, "comparison off");
+        return;
+    }
+    if (ou_engine_status(a->e) == OU_EDIVERGED) {
+        app_notice(a, THEME_ERROR, "the run diverged; u rewinds it first");
+        return;
+    }
+    struct compare_spec s = a->o->compare;
+    if (s.knob == COMPARE_NONE)
+        compare_default(ou_engine_config(a->e), &s);
+    if (!app_ab_start(a, &s, false))
+        return;
+    char buf[32];
+    app_notice(a, THEME_NOTICE, "A/B: B starts from A at step %s with %s; the knob keys change A only",
+               panes_group(ou_engine_step_count(a->e), buf, sizeof buf), a->ab_label_b);
+    app_marker(a, "comparison on: A/B %s", a->ab_diff);
+}
+
+/* Step A, and B beside it; B's divergence is announced once, and A goes on. */
+static enum ou_status
+app_run(struct app *a, uint64_t n, uint64_t *done)
+{
+    enum ou_status bs = OU_OK;
+    enum ou_status st = compare_run(a->e, a->b, n, done, &bs);
+    if (a->b && bs == OU_EDIVERGED && !a->b_diverged) {
+        char buf[32];
+        a->b_diverged = true;
+        a->dirty |= APP_SNAP | APP_DRAW;
+        panes_group(ou_engine_step_count(a->b) + 1, buf, sizeof buf);
+        app_notice(a, THEME_WARN, "B (%s) diverged at step %s; A goes on (b b restarts B from A)",
+                   a->ab_label_b, buf);
+        app_marker(a, "B diverged at step %s", buf);
+    }
+    return st;
+}
+
+/* B's snapshot on A's curve grid, and its history. */
+static void
+app_ab_snapshot(struct app *a, const struct ou_snapshot_req *req)
+{
+    if (!a->b)
+        return;
+    ou_engine_snapshot(a->b, a->snap_b, req);
+    if (a->snap_b->status == OU_OK)
+        app_push_history(a->hist_b, a->snap_b);
+    app_ab_view(a);
 }
 
 static void
@@ -577,7 +703,8 @@ app_snapshot(struct app *a)
     if (st == OU_ENUMERIC)
         app_notice(a, THEME_ERROR, "the eigenvalues of K did not converge at step %" PRIu64,
                    a->snap->step);
-    app_push_history(a);
+    app_push_history(a->hist, a->snap);
+    app_ab_snapshot(a, &req);
     app_drift(a);
     app_fl_update(a);
     /* Remember a healthy state for u: finite loss, inside the stability limit. */
@@ -641,7 +768,7 @@ app_step(struct app *a, double until)
         if (chunk > want)
             chunk = want;
         uint64_t done = 0;
-        enum ou_status st = ou_engine_run(a->e, chunk, &done);
+        enum ou_status st = app_run(a, chunk, &done);
         double t1 = now();
         if (done > 0 && t1 > t)
             a->sps_est = 0.7 * a->sps_est + 0.3 * (double)done / (t1 - t);
@@ -807,6 +934,10 @@ app_restart(struct app *a)
     a->last_mark = app_now(a);
     a->pure = true;
     history_clear(a->hist);
+    if (a->b) {
+        history_clear(a->hist_b);
+        a->b_diverged = false;
+    }
     app_fl_forget(a);
     a->burst = 0;
     a->owed = 0.0;
@@ -827,6 +958,10 @@ app_rewind(struct app *a)
     uint64_t at = ou_engine_mark_step(a->e);
     history_truncate(a->hist, (double)at);
     app_marks_truncate(a, (double)at);
+    if (a->b) {
+        struct compare_spec s = a->cmp;
+        app_ab_start(a, &s, true);
+    }
     app_fl_restart(a);
     a->paused = true;
     a->pure = false;
@@ -847,6 +982,17 @@ app_set_data(struct app *a, const struct ou_data *d)
         return false;
     if (full)
         ou_engine_set_batch(a->e, d->n);
+    if (a->b) {
+        /* B trains on the same points; its batch, if full, stays full too. */
+        bool bfull = ou_engine_config(a->b)->batch == ou_engine_data(a->b)->n;
+        if (ou_engine_set_data(a->b, d) != OU_OK) {
+            ou_engine_destroy(a->b);
+            a->b = NULL;
+            app_ab_view(a);
+        } else if (bfull) {
+            ou_engine_set_batch(a->b, d->n);
+        }
+    }
     a->dirty |= APP_SNAP | APP_DRAW;
     return true;
 }
@@ -1020,6 +1166,8 @@ app_key_do(struct app *a, int key)
         break;
     case KEYMAP_RESET:
         ou_engine_reset(a->e);
+        if (a->b)
+            ou_engine_reset(a->b);
         app_restart(a);
         app_notice(a, THEME_NOTICE, "reset: step 0, the same initial θ");
         app_marker(a, "reset to step 0");
@@ -1027,6 +1175,8 @@ app_key_do(struct app *a, int key)
     case KEYMAP_RESEED: {
         uint64_t seed = c->seed + 1;
         ou_engine_reseed(a->e, seed);
+        if (a->b)
+            ou_engine_reseed(a->b, seed);
         app_restart(a);
         app_notice(a, THEME_NOTICE, "new seed %" PRIu64 ": new initial θ, step 0", seed);
         break;
@@ -1110,8 +1260,13 @@ app_key_do(struct app *a, int key)
     case KEYMAP_DRIFT:
         app_drift_toggle(a);
         break;
+    case KEYMAP_COMPARE:
+        app_ab_toggle(a);
+        break;
     case KEYMAP_CLEAR:
         history_clear(a->hist);
+        if (a->b)
+            history_clear(a->hist_b);
         a->nmarks = 0;
         a->dirty |= APP_SNAP;
         break;
@@ -1867,7 +2022,7 @@ app_take_loop(struct app *a, long max_frames)
         bool stepping = a->frame > 0 && a->script_on && !a->quit;
         uint64_t n = stepping ? app_script_steps(a) : 0, done = 0;
         if (n > 0) {
-            enum ou_status st = ou_engine_run(a->e, n, &done);
+            enum ou_status st = app_run(a, n, &done);
             if (a->burst > 0)
                 a->burst -= done < a->burst ? done : a->burst;
             if (st != OU_OK)
@@ -1932,6 +2087,9 @@ app_destroy(struct app *a)
     free(a->scratch);
     free(a->hist);
     free(a->snap);
+    ou_engine_destroy(a->b);
+    free(a->snap_b);
+    free(a->hist_b);
     free(a);
 }
 
@@ -1993,6 +2151,8 @@ app_live(struct app *a, long max_frames)
     ou_engine_mark(a->e);
     a->last_mark = now();
     app_fl_restart(a);
+    if (o->compare.knob != COMPARE_NONE)
+        app_ab_start(a, &o->compare, false);
     app_layout(a);
     /* The initial state is the history's first sample. */
     app_snapshot(a);
@@ -2032,6 +2192,8 @@ app_take(struct app *a, struct record *rec, const char *title, long max_frames)
     ou_engine_mark(a->e);
     a->last_mark = 0.0;
     app_fl_restart(a);
+    if (o->compare.knob != COMPARE_NONE)
+        app_ab_start(a, &o->compare, false);
     app_layout(a);
     app_take_loop(a, max_frames);
     return app_finish(a);
@@ -2123,6 +2285,13 @@ app_main(const struct cli_opts *o)
     }
     if (!(e = headless_make_engine(&eff, &cause))) {
         rc = 1;
+        goto fail;
+    }
+    if (o->compare.knob == COMPARE_BATCH && o->compare.value > (double)ou_engine_data(e)->n) {
+        cause = xasprintf("--compare batch: expected a whole number in 1..%zu (the number of "
+                          "data points), got %.0f",
+                          ou_engine_data(e)->n, o->compare.value);
+        rc = 2;
         goto fail;
     }
     if (o->record && !(rec = record_open(o->record, &cause))) {

@@ -61,6 +61,7 @@ static const struct keymap_entry table[] = {
     {'g', "g", KEYMAP_GHOST, "linear-spline ghost", NULL, NULL},
     {'m', "m", KEYMAP_KINKS, "kink marks", NULL, NULL},
     {'D', "D", KEYMAP_DRIFT, "predicted drift h + N·δh", NULL, NULL},
+    {'b', "b", KEYMAP_COMPARE, "A/B: a second run B beside A, one knob different", NULL, NULL},
     {'c', "c", KEYMAP_CLEAR, "clear the history plots", NULL, NULL},
     {'?', "?", KEYMAP_HELP, "this help", "help", NULL},
     {'h', "h", KEYMAP_HELP, "this help", NULL, NULL},

@@ -1,0 +1,51 @@
+#!/bin/sh
+# The A/B comparison live: --compare starts B beside A, the status line
+# names the difference and the legend names both sides; b turns it off and
+# on again; without --compare, b compares with the noise off; a B that
+# diverges is labelled so while A runs on.
+. "${OU_SRCDIR:-.}/tests/tui/lib.sh"
+
+start 120 40 --seed 1 --compare sigma=0
+wait_for "A/B: σ 0.5 | 0  step"
+wait_for "━ A σ=0.5"
+wait_for "━ B σ=0 "
+screen | head -n 1 | grep -qF "A/B: σ 0.5 | 0" || fail "the difference is not on the status line"
+
+keys b
+wait_for "comparison off: A runs alone"
+wait_gone "A/B:"
+wait_gone "B σ=0"
+wait_for "━ h(x)"
+
+keys b
+wait_for "B starts from A at step"
+wait_for "A/B: σ 0.5 | 0  step"
+wait_for "━ B σ=0 "
+keys q
+[ "$(wait_dead)" = 0 ] || fail "q did not exit with status 0 in compare mode"
+[ ! -s "$ERRF" ] || fail "the program wrote to stderr: $(cat "$ERRF")"
+$T kill-server >/dev/null 2>&1
+
+# No --compare: b takes the default difference, no label noise for B.
+start 120 40 --seed 1 --noise 0.25
+wait_for "running"
+keys b
+wait_for "A/B: σ 0.25 | 0  step"
+wait_for "━ A σ=0.25"
+keys q
+[ "$(wait_dead)" = 0 ] || fail "q did not exit with status 0"
+$T kill-server >/dev/null 2>&1
+
+# B past the stability limit stops and says so; A goes on.
+start 120 40 --seed 1 --compare eta=5
+wait_for "(B diverged at"
+wait_for "B η=5 diverged"
+s0=$(step)
+sleep 0.5
+s1=$(step)
+[ "${s1:-0}" -gt "${s0:-0}" ] || fail "A stopped with B ($s0 -> $s1)"
+screen | head -n 1 | grep -qF "PAUSED" && fail "the run paused for B's divergence"
+keys q
+[ "$(wait_dead)" = 0 ] || fail "q did not exit with status 0 after B diverged"
+[ ! -s "$ERRF" ] || fail "the program wrote to stderr: $(cat "$ERRF")"
+exit 0

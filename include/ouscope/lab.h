@@ -1,5 +1,5 @@
 /*
- * The settings beyond the 1D net (ouscope-science(7), SETTINGS): matrix
+ * The settings beyond the 1D net (ouscope-science(7), OTHER SETTINGS): matrix
  * sensing, a sigmoid net on one data point, the quadratic sparse model and
  * linear least squares beside ridge regression.  Each is a model h_i(theta)
  * over n fixed inputs drawn from the seed, seen only through its
@@ -59,7 +59,7 @@ struct ou_lab_config {
     double data_noise;   /* ridge: std of the noise fixed into the training labels */
 };
 
-/* The kind's reference set-up (stated in ouscope-science(7), SETTINGS). */
+/* The kind's reference set-up (stated in ouscope-science(7), OTHER SETTINGS). */
 void ou_lab_config_default(struct ou_lab_config *c, enum ou_lab_kind k);
 
 /* "sensing", "sigmoid", "sparse", "ridge"; parse one (false if unknown). */

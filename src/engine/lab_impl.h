@@ -27,7 +27,7 @@ struct ou_lab_ctx {
 
 struct ou_lab_kind_ops {
     const char *name;
-    /* Fill the kind's defaults into c (seed, eta, sigma, batch, noise are set by the caller after). */
+    /* Fill the kind's sizes and its own eta, sigma, batch (called after the generic defaults). */
     void (*defaults)(struct ou_lab_config *c);
     /* OU_EINVAL unless the kind's sizes and fields are in range. */
     enum ou_status (*check)(const struct ou_lab_config *c);

@@ -1,5 +1,5 @@
 /*
- * Label-noise SGD for the settings of lab.h (ouscope-science(7), SETTINGS).
+ * Label-noise SGD for the settings of lab.h (ouscope-science(7), OTHER SETTINGS).
  * A kind (lab_impl.h) draws its inputs and evaluates h_i with grad h_i; this
  * file owns the storage (one block carved at create time), the streams and
  * the step

@@ -533,76 +533,6 @@ Test(lab_sensing, initial_u_u_t_is_init_scale_squared_times_identity_on_average)
 }
 
 /*
- * The prediction (ouscope-science(7), MATRIX SENSING).  d = d' = 12, a
- * rank-1 X* with tr X* = 1, n = 30 measurements (78 numbers fix a
- * symmetric 12 x 12 matrix, so the PSD matrices with these labels form a
- * large set), init_scale = 1 (U U^T ~ I, trace ~ 12), eta = 0.04, B = n.
- * Plain GD (sigma = 0) runs 12000 steps; label noise sigma = 1.5 runs 8000
- * steps and then 4000 noise-free ones, which settle U onto the nearest
- * interpolant so that the error measured is where the noise brought U, not
- * its momentary O(sqrt(eta) sigma) fluctuation (about 0.2-0.35 in err).
- *
- * Measured (release build; seeds 1-10 of this protocol, sigma = 1.4 and 2
- * giving the same picture): GD ends at interpolants (loss < 1e-29) with
- * err 1.88-3.36 and tr U U^T 5.2-8.3; label noise ends with err 0.001-0.07
- * and tr U U^T within 1% of 1.  The thresholds below sit between the two
- * groups: err > 1 (worse than guessing U U^T = 0) and trace > 3 for GD,
- * err < 0.15 and |trace - 1| < 0.03 for label noise.  Seeds 1-4 run here.
- */
-#define PRED_STEPS_NOISY 8000
-#define PRED_STEPS_QUIET 4000
-
-static struct ou_lab *
-prediction_lab(uint64_t seed, double sigma)
-{
-    struct ou_lab_config c = sensing_config(12, 12, 1, 30, seed);
-    c.init_scale = 1.0;
-    c.eta = 0.04;
-    c.sigma = sigma;
-    struct ou_lab *l = NULL;
-    cr_assert_eq(ou_lab_create(&l, &c), OU_OK);
-    return l;
-}
-
-/* Run noisy steps at sigma, then quiet steps at sigma = 0; observe the end. */
-static void
-prediction_run(struct ou_lab *l, double sigma, struct ou_lab_obs *o)
-{
-    cr_assert_eq(ou_lab_set_sigma(l, sigma), OU_OK);
-    cr_assert_eq(ou_lab_run(l, PRED_STEPS_NOISY, NULL), OU_OK);
-    cr_assert_eq(ou_lab_set_sigma(l, 0.0), OU_OK);
-    cr_assert_eq(ou_lab_run(l, PRED_STEPS_QUIET, NULL), OU_OK);
-    cr_assert_eq(ou_lab_observe(l, o), OU_OK);
-}
-
-Test(lab_sensing, label_noise_recovers_the_truth_where_gd_does_not, .timeout = 60)
-{
-    for (uint64_t seed = 1; seed <= 4; seed++) {
-        struct ou_lab *l = prediction_lab(seed, 0.0);
-        struct ou_lab_obs gd, ln;
-        prediction_run(l, 0.0, &gd);
-        ou_lab_reset(l);
-        prediction_run(l, 1.5, &ln);
-        ou_lab_destroy(l);
-        cr_log_info("seed %lu: GD loss %.2e err %.4f tr %.4f | label noise loss %.2e err %.4f tr "
-                    "%.4f (tr X* %.4f)",
-                    (unsigned long)seed, gd.loss, gd.err, gd.nuclear, ln.loss, ln.err, ln.nuclear,
-                    ln.nuclear_star);
-        cr_expect(gd.loss < 1e-12, "seed %lu: GD did not interpolate (loss %g)",
-                  (unsigned long)seed, gd.loss);
-        cr_expect(gd.err > 1.0, "seed %lu: GD recovered X* (err %g)", (unsigned long)seed, gd.err);
-        cr_expect(gd.nuclear > 3.0 * gd.nuclear_star, "seed %lu: GD trace %g",
-                  (unsigned long)seed, gd.nuclear);
-        cr_expect(ln.loss < 1e-4, "seed %lu: label noise run not near an interpolant (loss %g)",
-                  (unsigned long)seed, ln.loss);
-        cr_expect(ln.err < 0.15, "seed %lu: label noise err %g", (unsigned long)seed, ln.err);
-        cr_expect(fabs(ln.nuclear - ln.nuclear_star) < 0.03 * ln.nuclear_star,
-                  "seed %lu: label noise trace %g, tr X* %g", (unsigned long)seed, ln.nuclear,
-                  ln.nuclear_star);
-    }
-}
-
-/*
  * reg = (1/n) sum_i q_i with q_i = |S_i U|_F^2 = tr(S_i^2 M), S_i = A_i +
  * A_i^T, M = U U^T.  With W = S/sqrt(2) (off-diagonal variance 1, diagonal
  * 2) and Cov(W_ij, W_kl) = d_ik d_jl + d_il d_jk, Wick's theorem gives
@@ -610,12 +540,9 @@ Test(lab_sensing, label_noise_recovers_the_truth_where_gd_does_not, .timeout = 6
  * for a U chosen independently of the A_i
  *   E reg = 2(d + 1) tr M = 2(d + 1)|U|_F^2,
  *   sd(reg) = sqrt(8 ((d + 2)|M|_F^2 + (tr M)^2) / n),
- * about 7.7% of the mean for rank-1 M at d = 12, n = 30, 3.6% at M ~ I.
- * At the initial U (independent of the A_i by construction) the ratio
- * reg / (2(d+1) tr M) is checked for 16 seeds within 4 sd.  At the end of
- * a label-noise run U U^T ~ X*, whose factor is fixed by Z, not by the A_i,
- * so the same spread applies approximately; checked within 4 sd too
- * (measured ratios there: 0.90-1.02 for seeds 1-4).
+ * about 7.5% of the mean for rank-1 M at d = 12, n = 30 and 3.7% at M ~ I
+ * (over 400 seeds the ratio at the initial U had mean 0.997 and sd 0.037).
+ * The check allows 4 sd.
  */
 static void
 expect_reg_ratio(const struct ou_lab_obs *o, size_t d, size_t n, const char *what, uint64_t seed)
@@ -634,17 +561,84 @@ expect_reg_ratio(const struct ou_lab_obs *o, size_t d, size_t n, const char *wha
     cr_expect(tu_close(o->theta_norm * o->theta_norm, tr, 0.0, 1e-12));
 }
 
-Test(lab_sensing, reg_is_about_2_d_plus_1_times_the_trace, .timeout = 60)
+/* The initial U is drawn independently of the A_i, so the spread above is exact there. */
+Test(lab_sensing, reg_is_about_2_d_plus_1_times_the_trace_at_the_initial_u)
 {
     for (uint64_t seed = 1; seed <= 16; seed++) {
-        struct ou_lab *l = prediction_lab(seed, 0.0);
+        struct ou_lab_config c = sensing_config(12, 12, 1, 30, seed);
+        struct ou_lab *l = NULL;
         struct ou_lab_obs o;
+        cr_assert_eq(ou_lab_create(&l, &c), OU_OK);
         cr_assert_eq(ou_lab_observe(l, &o), OU_OK);
         expect_reg_ratio(&o, 12, 30, "initial U", seed);
-        if (seed <= 2) {
-            prediction_run(l, 1.5, &o);
-            expect_reg_ratio(&o, 12, 30, "after label noise", seed);
-        }
         ou_lab_destroy(l);
+    }
+}
+
+/*
+ * The prediction (ouscope-science(7), MATRIX SENSING).  d = d' = 12, a
+ * rank-1 X* with tr X* = 1, n = 30 measurements (78 numbers fix a
+ * symmetric 12 x 12 matrix, so the PSD matrices with these labels form a
+ * large set), init_scale = 1 (U U^T ~ I, trace ~ 12), eta = 0.04, B = n.
+ * Plain GD (sigma = 0) runs 5000 steps, by which it has stopped at an
+ * interpolant; label noise sigma = 1.5 runs 6000 steps and then 2000
+ * noise-free ones, which settle U onto a nearby interpolant so that the
+ * error measured is where the noise brought U, not its momentary
+ * O(sqrt(eta) sigma) fluctuation (err 0.2-0.35 while the noise is on).
+ *
+ * Measured with this protocol through lab.h, seeds 1-20: GD ends at
+ * interpolants (loss < 2e-30) with err 1.88-3.37 and tr U U^T 4.2-8.3;
+ * label noise ends with err 0.0025-0.096 and tr U U^T 1.002-1.016
+ * (tr X* = 1; while the noise is on, err is 0.15-0.33).  The
+ * thresholds sit between the two groups: err > 1 (worse than guessing
+ * U U^T = 0) and trace > 3 for GD, err < 0.15 and |trace - 1| < 0.03 for
+ * label noise.  Seeds 1-3 run here.
+ *
+ * At the end of the label-noise run U U^T ~ X*, whose factor is fixed by
+ * Z, not by the A_i, so reg / (2(d+1) tr U U^T) has about the spread of
+ * expect_reg_ratio and is checked with it (measured over seeds 1-20:
+ * 0.84-1.16, mean 1.00, at most 2.1 sd off).  At the GD interpolant U was
+ * fitted to the A_i; the ratio is only logged there (0.92-1.04).
+ */
+Test(lab_sensing, label_noise_recovers_the_truth_where_gd_does_not, .timeout = 60)
+{
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        struct ou_lab_config c = sensing_config(12, 12, 1, 30, seed);
+        c.init_scale = 1.0;
+        c.eta = 0.04;
+        c.sigma = 0.0;
+        struct ou_lab *l = NULL;
+        struct ou_lab_obs gd, ln;
+        cr_assert_eq(ou_lab_create(&l, &c), OU_OK);
+        cr_assert_eq(ou_lab_run(l, 5000, NULL), OU_OK);
+        cr_assert_eq(ou_lab_observe(l, &gd), OU_OK);
+
+        ou_lab_reset(l);
+        cr_assert_eq(ou_lab_set_sigma(l, 1.5), OU_OK);
+        cr_assert_eq(ou_lab_run(l, 6000, NULL), OU_OK);
+        cr_assert_eq(ou_lab_set_sigma(l, 0.0), OU_OK);
+        cr_assert_eq(ou_lab_run(l, 2000, NULL), OU_OK);
+        cr_assert_eq(ou_lab_observe(l, &ln), OU_OK);
+        ou_lab_destroy(l);
+
+        cr_log_info("seed %lu: GD loss %.2e err %.4f tr %.4f | label noise loss %.2e err %.4f tr "
+                    "%.4f (tr X* %.4f)",
+                    (unsigned long)seed, gd.loss, gd.err, gd.nuclear, ln.loss, ln.err, ln.nuclear,
+                    ln.nuclear_star);
+        cr_expect(gd.loss < 1e-12, "seed %lu: GD did not interpolate (loss %g)",
+                  (unsigned long)seed, gd.loss);
+        cr_expect(gd.err > 1.0, "seed %lu: GD recovered X* (err %g)", (unsigned long)seed, gd.err);
+        cr_expect(gd.nuclear > 3.0 * gd.nuclear_star, "seed %lu: GD trace %g",
+                  (unsigned long)seed, gd.nuclear);
+        cr_expect(ln.loss < 1e-4, "seed %lu: label noise run not near an interpolant (loss %g)",
+                  (unsigned long)seed, ln.loss);
+        cr_expect(ln.err < 0.15, "seed %lu: label noise err %g", (unsigned long)seed, ln.err);
+        cr_expect(fabs(ln.nuclear - ln.nuclear_star) < 0.03 * ln.nuclear_star,
+                  "seed %lu: label noise trace %g, tr X* %g", (unsigned long)seed, ln.nuclear,
+                  ln.nuclear_star);
+        expect_reg_ratio(&ln, 12, 30, "after label noise", seed);
+        const double gr = gd.reg / (2.0 * 13.0 * gd.nuclear);
+        cr_log_info("GD interpolant seed %lu: reg / (2(d+1) tr UU^T) = %.4f", (unsigned long)seed,
+                    gr);
     }
 }

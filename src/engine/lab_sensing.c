@@ -134,24 +134,31 @@ sensing_init(const struct ou_lab_ctx *x, double *theta, struct ou_rng *r,
 
 /*
  * W = (A_i + A_i^T) U (d x d') is grad h_i, and h_i = <A_i, U U^T> =
- * (1/2) <U, W>.  W is formed one entry at a time, so h alone needs no
- * storage.  Cost O(d^2 d').
+ * (1/2) <U, W>.  W is built one row at a time, W_j. = sum_k S_jk U_k.,
+ * in g or, when no gradient is wanted, in a row on the stack; the inner
+ * loop runs along rows of U, contiguous.  Cost O(d^2 d').
  */
 static double
 sensing_grad(const struct ou_lab_ctx *x, size_t i, const double *theta, double *g)
 {
     const size_t d = x->cfg->dim, w = x->cfg->width;
     const double *A = x->inputs + i * d * d;
+    double buf[OU_LAB_UNITS_MAX];
     double h = 0.0;
-    for (size_t j = 0; j < d; j++)
-        for (size_t a = 0; a < w; a++) {
-            double s = 0.0;
-            for (size_t k = 0; k < d; k++)
-                s += (A[j * d + k] + A[k * d + j]) * theta[k * w + a];
-            if (g)
-                g[j * w + a] = s;
-            h += theta[j * w + a] * s;
+    for (size_t j = 0; j < d; j++) {
+        double *row = g ? g + j * w : buf;
+        for (size_t a = 0; a < w; a++)
+            row[a] = 0.0;
+        for (size_t k = 0; k < d; k++) {
+            const double s = A[j * d + k] + A[k * d + j];
+            const double *uk = theta + k * w;
+            for (size_t a = 0; a < w; a++)
+                row[a] += s * uk[a];
         }
+        const double *uj = theta + j * w;
+        for (size_t a = 0; a < w; a++)
+            h += uj[a] * row[a];
+    }
     return 0.5 * h;
 }
 

@@ -87,10 +87,14 @@ struct equal_case {
 ParameterizedTestParameters(compare, an_equal_knob_keeps_b_bit_identical_to_a)
 {
     static struct equal_case params[] = {
-        {COMPARE_SIGMA, OU_OPTIM_SGD, 0.0, false},     {COMPARE_ETA, OU_OPTIM_SGD, 0.9, false},
-        {COMPARE_BATCH, OU_OPTIM_SGD, 0.0, false},     {COMPARE_OPTIMIZER, OU_OPTIM_ADAM, 0.0, false},
-        {COMPARE_MOMENTUM, OU_OPTIM_SGD, 0.5, false},  {COMPARE_NOISE, OU_OPTIM_SGD, 0.0, false},
-        {COMPARE_FROZEN, OU_OPTIM_SGD, 0.0, true},     {COMPARE_OPTIMIZER, OU_OPTIM_RMSPROP, 0.0, false},
+        {COMPARE_SIGMA, OU_OPTIM_SGD, 0.0, false},
+        {COMPARE_ETA, OU_OPTIM_SGD, 0.9, false},
+        {COMPARE_BATCH, OU_OPTIM_SGD, 0.0, false},
+        {COMPARE_OPTIMIZER, OU_OPTIM_ADAM, 0.0, false},
+        {COMPARE_MOMENTUM, OU_OPTIM_SGD, 0.5, false},
+        {COMPARE_NOISE, OU_OPTIM_SGD, 0.0, false},
+        {COMPARE_FROZEN, OU_OPTIM_SGD, 0.0, true},
+        {COMPARE_OPTIMIZER, OU_OPTIM_RMSPROP, 0.0, false},
     };
     return cr_make_param_array(struct equal_case, params, sizeof params / sizeof params[0]);
 }
@@ -114,7 +118,8 @@ ParameterizedTest(struct equal_case *p, compare, an_equal_knob_keeps_b_bit_ident
     cr_assert_eq(ou_fluct_enable(a, 0), OU_OK);
     struct compare_spec s = equal_spec(p->knob, ou_engine_config(a));
     cr_assert_eq(compare_clone(a, &s, &b), OU_OK);
-    cr_expect(same_theta(a, b), "B does not start where A is (knob %s)", compare_knob_name(p->knob));
+    cr_expect(same_theta(a, b), "B does not start where A is (knob %s)",
+              compare_knob_name(p->knob));
     for (int frame = 0; frame < 30; frame++) {
         uint64_t done = 0;
         enum ou_status bs = OU_EINVAL;
@@ -329,7 +334,7 @@ Test(compare, the_difference_is_named_with_both_values)
     cr_expect_str_eq(compare_side(COMPARE_OPTIMIZER, 'B', &b, buf, sizeof buf), "B adam");
     b = a;
     b.batch = 1;
-    cr_expect_str_eq(compare_describe(COMPARE_BATCH, &a, &b, buf, sizeof buf), "B 8 | 1");
+    cr_expect_str_eq(compare_describe(COMPARE_BATCH, &a, &b, buf, sizeof buf), "batch 8 | 1");
     b = a;
     b.frozen = true;
     cr_expect_str_eq(compare_describe(COMPARE_FROZEN, &a, &b, buf, sizeof buf),

@@ -498,7 +498,8 @@ Test(render, compare_draws_b_at_its_own_values)
     const struct ou_snapshot *sb = &ab->snap_b;
     int checked = 0, hit = 0;
     for (size_t k = 0; k < sb->ncurve; k += 3) {
-        double x = sb->curve_lo + (sb->curve_hi - sb->curve_lo) * (double)k / (double)(sb->ncurve - 1);
+        double x =
+            sb->curve_lo + (sb->curve_hi - sb->curve_lo) * (double)k / (double)(sb->ncurve - 1);
         int dx, dy;
         if (!plot_dot(&p, x, sb->curve[k], &dx, &dy) || dy < 0 || dy >= p.cv.dh)
             continue;
@@ -508,8 +509,8 @@ Test(render, compare_draws_b_at_its_own_values)
         hit += st == THEME_EMA || st == THEME_POINT || st == THEME_CURVE;
     }
     cr_expect_gt(checked, 20);
-    cr_expect_eq(hit, checked, "%d of %d samples of B's curve are not drawn in B's colour", checked - hit,
-                 checked);
+    cr_expect_eq(hit, checked, "%d of %d samples of B's curve are not drawn in B's colour",
+                 checked - hit, checked);
     /* The y axis makes room for B: its highest value is inside the plot. */
     double top = -INFINITY;
     for (size_t k = 0; k < sb->ncurve; k++)

@@ -658,7 +658,8 @@ app_ab_toggle(struct app *a)
     if (!app_ab_start(a, &s, false))
         return;
     char buf[32];
-    app_notice(a, THEME_NOTICE, "A/B: B starts from A at step %s with %s; the knob keys change A only",
+    app_notice(a, THEME_NOTICE,
+               "A/B: B starts from A at step %s with %s; the knob keys change A only",
                panes_group(ou_engine_step_count(a->e), buf, sizeof buf), a->ab_label_b);
     app_marker(a, "comparison on: A/B %s", a->ab_diff);
 }

@@ -12,21 +12,20 @@
 #include <string.h>
 
 static const char *const knob_names[COMPARE_NKNOBS] = {
-    [COMPARE_NONE] = "",
-    [COMPARE_SIGMA] = "sigma",
-    [COMPARE_ETA] = "eta",
-    [COMPARE_BATCH] = "batch",
-    [COMPARE_OPTIMIZER] = "optimizer",
-    [COMPARE_MOMENTUM] = "momentum",
-    [COMPARE_NOISE] = "noise",
-    [COMPARE_FROZEN] = "frozen",
+    [COMPARE_NONE] = "",       [COMPARE_SIGMA] = "sigma",         [COMPARE_ETA] = "eta",
+    [COMPARE_BATCH] = "batch", [COMPARE_OPTIMIZER] = "optimizer", [COMPARE_MOMENTUM] = "momentum",
+    [COMPARE_NOISE] = "noise", [COMPARE_FROZEN] = "frozen",
 };
 
 static const char *const knob_symbols[COMPARE_NKNOBS] = {
-    [COMPARE_NONE] = "",         [COMPARE_SIGMA] = "σ",
-    [COMPARE_ETA] = "η",         [COMPARE_BATCH] = "B",
-    [COMPARE_OPTIMIZER] = "optimizer", [COMPARE_MOMENTUM] = "μ",
-    [COMPARE_NOISE] = "noise",   [COMPARE_FROZEN] = "noise",
+    [COMPARE_NONE] = "",
+    [COMPARE_SIGMA] = "σ",
+    [COMPARE_ETA] = "η",
+    [COMPARE_BATCH] = "batch",
+    [COMPARE_OPTIMIZER] = "optimizer",
+    [COMPARE_MOMENTUM] = "μ",
+    [COMPARE_NOISE] = "noise",
+    [COMPARE_FROZEN] = "noise",
 };
 
 const char *

@@ -75,7 +75,7 @@ enum ou_status compare_run(struct ou_engine *a, struct ou_engine *b, uint64_t n,
  */
 char *compare_value(enum compare_knob k, const struct ou_config *c, char *buf, size_t len);
 
-/* How the status line names k: "σ", "η", "B", "μ", "optimizer", "noise". */
+/* How the status line names k: "σ", "η", "batch", "μ", "optimizer", "noise". */
 const char *compare_symbol(enum compare_knob k);
 
 /* The difference as the status line shows it, "σ 0.5 | 0" (A's value, then B's). Returns buf. */

@@ -48,4 +48,20 @@ screen | head -n 1 | grep -qF "PAUSED" && fail "the run paused for B's divergenc
 keys q
 [ "$(wait_dead)" = 0 ] || fail "q did not exit with status 0 after B diverged"
 [ ! -s "$ERRF" ] || fail "the program wrote to stderr: $(cat "$ERRF")"
+$T kill-server >/dev/null 2>&1
+
+# A headless take of a comparison, toggled off and on by its script, is
+# the same file twice over and ends on a compared frame.
+TK=${TMPDIR:-/tmp}/oucmp$$
+trap '$T kill-server >/dev/null 2>&1; rm -f "$ERRF" "$TK".*' EXIT
+printf 'speed 300\nwait steps 3000\nkey b\nwait steps 600\nkey b\nwait steps 900\n' >"$TK.ous"
+for k in 1 2; do
+    OPENBLAS_NUM_THREADS=1 $OUSCOPE --headless --seed 3 --compare optimizer=adam \
+        --script "$TK.ous" --record "$TK.$k.cast" --dump-screen "$TK.$k.txt" ||
+        fail "the take failed ($k)"
+done
+cmp -s "$TK.1.cast" "$TK.2.cast" || fail "two takes of the same comparison differ"
+head -n 1 "$TK.1.txt" | grep -qF "A/B: optimizer sgd | adam  step 4,500" ||
+    fail "the take does not end on the comparison: $(head -n 1 "$TK.1.txt")"
+grep -qF "━ B adam " "$TK.1.txt" || fail "no B in the take's legend"
 exit 0

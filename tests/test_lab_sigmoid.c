@@ -83,7 +83,8 @@ random_theta(double *theta, size_t p, double scale, uint64_t seed)
         theta[k] = scale * ou_rng_normal(&r, &z);
 }
 
-#define PMAX (OU_LAB_UNITS_MAX * (OU_LAB_DIM_MAX + 2))
+/* Room for the small nets these tests build (p = m (d + 2) at most 60 here). */
+#define PMAX 256
 
 Test(lab_sigmoid, input_has_unit_norm_and_the_label_is_the_target)
 {
@@ -114,6 +115,7 @@ check_grad(bool train_out)
     struct ou_lab *l = sig_lab(&c);
     const size_t p = ou_lab_nparams(l), m = c.width;
     double theta[PMAX], g[PMAX], x[OU_LAB_DIM_MAX], z[OU_LAB_UNITS_MAX];
+    cr_assert(p <= PMAX);
     sig_input(&c, x);
     for (uint64_t trial = 0; trial < 4; trial++) {
         random_theta(theta, p, 1.5, 100 + trial);

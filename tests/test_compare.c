@@ -215,6 +215,37 @@ Test(compare, b_made_at_step_0_is_the_run_created_with_its_knob)
     }
 }
 
+/*
+ * Common random numbers: B draws the same batch and the same standard
+ * normals as A, so one step from the same theta is linear in sigma,
+ * theta(0) + theta(2 sigma) = 2 theta(sigma) to rounding; independent
+ * draws would miss it by about eta sigma |grad h| / sqrt(B).
+ */
+Test(compare, b_sees_the_same_draws_as_a)
+{
+    struct ou_engine *a = engine_a(NULL), *b0 = NULL, *b2 = NULL;
+    cr_assert_eq(ou_engine_run(a, 300, NULL), OU_OK);
+    double sigma = ou_engine_config(a)->sigma;
+    struct compare_spec s0 = {COMPARE_SIGMA, 0.0}, s2 = {COMPARE_SIGMA, 2.0 * sigma};
+    cr_assert_eq(compare_clone(a, &s0, &b0), OU_OK);
+    cr_assert_eq(compare_clone(a, &s2, &b2), OU_OK);
+    cr_assert_eq(ou_engine_run(b0, 1, NULL), OU_OK);
+    cr_assert_eq(compare_run(a, b2, 1, NULL, NULL), OU_OK);
+    size_t p = ou_engine_model(a)->p;
+    const double *ta = ou_engine_theta(a), *t0 = ou_engine_theta(b0), *t2 = ou_engine_theta(b2);
+    double worst = 0.0, moved = 0.0;
+    for (size_t k = 0; k < p; k++) {
+        worst = fmax(worst, fabs(t0[k] + t2[k] - 2.0 * ta[k]) / (1.0 + fabs(ta[k])));
+        moved = fmax(moved, fabs(t2[k] - t0[k]));
+    }
+    /* The noise moved theta, and the three steps lie on one line in sigma. */
+    cr_expect_gt(moved, 1e-6, "sigma made no difference (%g)", moved);
+    cr_expect_lt(worst, 1e-13, "theta(0) + theta(2 sigma) - 2 theta(sigma) = %g", worst);
+    ou_engine_destroy(b2);
+    ou_engine_destroy(b0);
+    ou_engine_destroy(a);
+}
+
 /* Made later, B still starts where A is and then goes its own way. */
 Test(compare, b_made_mid_run_starts_at_a_and_then_differs)
 {

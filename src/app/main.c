@@ -11,6 +11,8 @@
 #include "app/app.h"
 #include "app/cli.h"
 #include "app/headless.h"
+#include "app/labapp.h"
+#include "app/labcli.h"
 
 int
 main(int argc, char **argv)
@@ -19,6 +21,9 @@ main(int argc, char **argv)
      * in the C locale so flags parse and CSV prints with a decimal point. */
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C");
+    /* The other settings (ouscope(1), SETTINGS) have their own flags and view. */
+    if (labcli_wanted(argc, argv))
+        return labapp_main(argc, argv);
     struct cli_opts o;
     char *cause = NULL;
     int r = cli_parse(argc, argv, &o, stdout, &cause);

@@ -1,0 +1,1078 @@
+/*
+ * The other settings' panes.  The main pane shows the kind's state as
+ * bars or heat maps read straight from the snapshot; the three history
+ * panes on the right share one step axis.  Every pane's foot names the
+ * ouscope-science(7) section that explains it.  No terminal, no engine
+ * calls: only the snapshot and the view.
+ */
+#include "config.h"
+
+#include "labpanes.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "render/plot.h"
+#include "render/scale.h"
+
+/* The sections of ouscope-science(7) the panes cite. */
+#define SEC_SETTINGS "OTHER SETTINGS"
+#define SEC_NOISE "LABEL-NOISE SGD"
+#define SEC_REG "THE IMPLICIT REGULARIZER"
+
+/* Left-aligned partial blocks (eighths 1..7 of a cell) and lower ones (1..8). */
+static const uint32_t hbar_eighth[8] = {' ',    0x258F, 0x258E, 0x258D,
+                                        0x258C, 0x258B, 0x258A, 0x2589};
+static const uint32_t vbar_eighth[9] = {' ',    0x2581, 0x2582, 0x2583, 0x2584,
+                                        0x2585, 0x2586, 0x2587, 0x2588};
+
+/* ---- layout ---- */
+
+void
+labpanes_layout(struct lab_layout *l, int w, int h)
+{
+    memset(l, 0, sizeof *l);
+    l->w = w;
+    l->h = h;
+    l->min_w = LABPANES_MIN_W;
+    l->min_h = LABPANES_MIN_H;
+    l->too_small = w < l->min_w || h < l->min_h;
+    l->status = (struct rect){0, 0, w, 1};
+    l->hint = (struct rect){0, h - 1, w, 1};
+    if (l->too_small)
+        return;
+    int body = h - 2, rw = (w * 3) / 8;
+    if (rw < 34)
+        rw = 34;
+    int lw = w - rw;
+    l->main = (struct rect){0, 1, lw, body};
+    /* The right column in three; spare rows go to the lower panes. */
+    int base = body / 3, extra = body % 3, y = 1;
+    struct rect *col[3] = {&l->loss, &l->reg, &l->head};
+    for (int k = 0; k < 3; k++) {
+        int ph = base + (k >= 3 - extra ? 1 : 0);
+        *col[k] = (struct rect){lw, y, rw, ph};
+        y += ph;
+    }
+}
+
+void
+labpanes_hist_values(const struct ou_lab_snapshot *snap, double y[HIST_NSERIES])
+{
+    const struct ou_lab_obs *o = &snap->obs;
+    for (int k = 0; k < HIST_NSERIES; k++)
+        y[k] = NAN;
+    y[LAB_HIST_LOSS] = isfinite(snap->loss_mean) ? snap->loss_mean : o->loss;
+    y[LAB_HIST_REG] = isfinite(snap->reg_mean) ? snap->reg_mean : o->reg;
+    switch (snap->cfg.kind) {
+    case OU_LAB_SIGMOID:
+        y[LAB_HIST_HEAD] = (double)o->unsaturated;
+        break;
+    case OU_LAB_RIDGE:
+        y[LAB_HIST_HEAD] = o->err;
+        y[LAB_HIST_HEAD2] = o->ridge_err;
+        break;
+    case OU_LAB_SENSING:
+    case OU_LAB_SPARSE:
+    default:
+        y[LAB_HIST_HEAD] = o->err;
+        break;
+    }
+}
+
+/* ---- small helpers ---- */
+
+static char *
+group(uint64_t n, char *buf, size_t len)
+{
+    char digits[32];
+    int nd = snprintf(digits, sizeof digits, "%" PRIu64, n);
+    size_t k = 0;
+    for (int i = 0; i < nd && k + 1 < len; i++) {
+        if (i > 0 && (nd - i) % 3 == 0 && k + 2 < len)
+            buf[k++] = ',';
+        buf[k++] = digits[i];
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+/* A label: value item of a packed line. */
+struct field {
+    const char *label;
+    char value[112];
+    enum theme_role vstyle;
+    int prio; /* 0 is kept longest */
+};
+
+static int
+field_width(const struct screen *s, const struct field *f)
+{
+    int w = screen_text_width(s, f->value);
+    if (f->label && f->label[0])
+        w += screen_text_width(s, f->label) + 1;
+    return w;
+}
+
+/* Fields on row y from x within w columns, two blanks apart, lowest prio first while they fit. */
+static void
+pack_fields(struct screen *s, int x, int y, int w, const struct field *f, int n)
+{
+    bool keep[16] = {false};
+    int used = 0;
+    if (n > 16)
+        n = 16;
+    for (int prio = 0; prio <= 9; prio++)
+        for (int i = 0; i < n; i++) {
+            if (f[i].prio != prio)
+                continue;
+            int fw = field_width(s, &f[i]) + (used > 0 ? 2 : 0);
+            if (used + fw <= w) {
+                keep[i] = true;
+                used += fw;
+            }
+        }
+    int col = x;
+    bool first = true;
+    for (int i = 0; i < n; i++) {
+        if (!keep[i])
+            continue;
+        if (!first)
+            col += 2;
+        first = false;
+        if (f[i].label && f[i].label[0]) {
+            col += screen_puts(s, col, y, x + w - col, f[i].label, THEME_DIM);
+            col++;
+        }
+        col += screen_puts(s, col, y, x + w - col, f[i].value, f[i].vstyle);
+    }
+}
+
+/* A legend item: a glyph in the series' style (may be "") and a label. */
+struct legend {
+    const char *glyph;
+    const char *label;
+    enum theme_role style;
+};
+
+static int
+legend_width(const struct screen *s, const struct legend *it)
+{
+    int w = screen_text_width(s, it->label) + 2;
+    if (it->glyph[0])
+        w += screen_text_width(s, it->glyph) + 1;
+    return w;
+}
+
+/*
+ * A pane frame: the title at the top left (the short one when the long one
+ * does not fit beside the legend), legend items right-aligned in the top
+ * border, dropped from the end while they do not fit.
+ */
+static void
+frame(struct screen *s, struct rect r, const char *title, const char *short_title,
+      const struct legend *it, int n)
+{
+    int avail = r.w - 4, total = 0;
+    for (int i = 0; i < n; i++)
+        total += legend_width(s, &it[i]);
+    if (screen_text_width(s, title) + 2 + total > avail && short_title)
+        title = short_title;
+    int tw = screen_text_width(s, title) + 2;
+    screen_box(s, r, title, NULL, THEME_BORDER, THEME_TITLE);
+    int k = n;
+    while (k > 0 && tw + total > avail)
+        total -= legend_width(s, &it[--k]);
+    int col = r.x + r.w - 1 - total;
+    for (int i = 0; i < k; i++) {
+        screen_put(s, col++, r.y, ' ', THEME_DIM);
+        if (it[i].glyph[0]) {
+            col += screen_puts(s, col, r.y, -1, it[i].glyph, it[i].style);
+            screen_put(s, col++, r.y, ' ', THEME_DIM);
+            col += screen_puts(s, col, r.y, -1, it[i].label, THEME_DIM);
+        } else {
+            col += screen_puts(s, col, r.y, -1, it[i].label, it[i].style);
+        }
+        screen_put(s, col++, r.y, ' ', THEME_DIM);
+    }
+}
+
+/* The science section named at the bottom right of a pane's border. */
+static void
+draw_foot(struct screen *s, struct rect r, const char *section)
+{
+    char buf[96];
+    snprintf(buf, sizeof buf, "ouscope-science(7) %s", section);
+    const char *text = buf;
+    int w = screen_text_width(s, text);
+    if (w + 6 > r.w) {
+        text = section;
+        w = screen_text_width(s, text);
+    }
+    if (w + 6 > r.w)
+        return;
+    int x = r.x + r.w - 3 - w, y = r.y + r.h - 1;
+    screen_put(s, x - 1, y, ' ', THEME_DIM);
+    screen_puts(s, x, y, w, text, THEME_DIM);
+    screen_put(s, x + w, y, ' ', THEME_DIM);
+}
+
+/* A bar from column x0 rightwards, w columns at fraction 1, filled to fraction f (eighths). */
+static void
+hbar(struct screen *s, int x0, int y, int w, double f, enum theme_role style)
+{
+    if (!(f > 0.0) || w <= 0)
+        return;
+    long eighths = lround(fmin(f, 1.0) * (double)w * 8.0);
+    int full = (int)(eighths / 8), part = (int)(eighths % 8);
+    for (int i = 0; i < full; i++)
+        screen_put(s, x0 + i, y, s->ascii ? '#' : 0x2588, style);
+    if (part > 0 && full < w)
+        screen_put(s, x0 + full, y, s->ascii ? (part >= 4 ? '#' : ' ') : hbar_eighth[part], style);
+}
+
+/*
+ * A vertical bar in column x: up from the bottom of row `base` (f > 0) or
+ * down from the top of row base + 1 (f < 0), h rows at |f| = 1.  Upward
+ * bars have eighths; downward ones halves (the block set has no lower
+ * partials hanging from the top but the upper half).
+ */
+static void
+vbar(struct screen *s, int x, int base, int h, double f, enum theme_role style)
+{
+    if (!isfinite(f) || !(fabs(f) > 0.0) || h <= 0)
+        return;
+    long eighths = lround(fmin(fabs(f), 1.0) * (double)h * 8.0);
+    int full = (int)(eighths / 8), part = (int)(eighths % 8);
+    uint32_t block = s->ascii ? '#' : 0x2588;
+    if (f > 0.0) {
+        for (int i = 0; i < full; i++)
+            screen_put(s, x, base - i, block, style);
+        if (part > 0 && full < h)
+            screen_put(s, x, base - full, s->ascii ? (part >= 4 ? '#' : '.') : vbar_eighth[part],
+                       style);
+    } else {
+        for (int i = 0; i < full; i++)
+            screen_put(s, x, base + 1 + i, block, style);
+        if (part > 0 && full < h)
+            screen_put(s, x, base + 1 + full,
+                       s->ascii ? (part >= 4 ? '#' : '\'') : (part >= 4 ? 0x2580 : 0x2594), style);
+    }
+}
+
+/* A value for a readout: %.4g, or "∞" / "n/a". */
+static const char *
+fmt_g(double v, char *buf, size_t len)
+{
+    if (isinf(v))
+        snprintf(buf, len, "%s", v > 0 ? "∞" : "−∞");
+    else if (isnan(v))
+        snprintf(buf, len, "n/a");
+    else
+        snprintf(buf, len, "%.4g", v);
+    return buf;
+}
+
+/* A message line inside a pane. */
+static void
+pane_line(struct screen *s, struct rect in, int row, const char *text, enum theme_role style)
+{
+    if (row >= 0 && row < in.h)
+        screen_puts(s, in.x + 1, in.y + row, in.w - 2, text, style);
+}
+
+/* ---- sensing: heat maps of X* and U U^T, the eigenvalues of U U^T ---- */
+
+/* Shade of |v| / top: a dot below 1/16, then four blocks from light to full. */
+static uint32_t
+heat_glyph(bool ascii, double f)
+{
+    static const uint32_t utf[5] = {0x00B7, 0x2591, 0x2592, 0x2593, 0x2588};
+    static const char asc[5] = {'.', ':', '+', '*', '#'};
+    int k = f < 1.0 / 16.0 ? 0 : (f < 0.25 ? 1 : (f < 0.5 ? 2 : (f < 0.75 ? 3 : 4)));
+    return ascii ? (uint32_t)asc[k] : utf[k];
+}
+
+/* Positive entries orange, negative purple; a near-zero dot dim. */
+static enum theme_role
+heat_role(double v, double f)
+{
+    if (f < 1.0 / 16.0)
+        return THEME_DIM;
+    return v > 0.0 ? THEME_KINK_UP : THEME_KINK_DOWN;
+}
+
+static void
+heat_map(struct screen *s, int x0, int y0, const double *m, size_t d, int cw, double top)
+{
+    for (size_t j = 0; j < d; j++)
+        for (size_t k = 0; k < d; k++) {
+            double v = m[j * d + k], f = top > 0.0 ? fabs(v) / top : 0.0;
+            uint32_t g = heat_glyph(s->ascii, f);
+            enum theme_role st = heat_role(v, f);
+            for (int c = 0; c < cw; c++)
+                screen_put(s, x0 + (int)k * cw + c, y0 + (int)j, g, st);
+        }
+}
+
+/* The colour scale: "-top ████ · ████ +top  min a, max b". */
+static int
+heat_legend(struct screen *s, int x, int y, int w, double top, double lo, double hi)
+{
+    char a[32], b[32];
+    int col = x, end = x + w;
+    snprintf(a, sizeof a, "−%.3g ", top);
+    col += screen_puts(s, col, y, end - col, a, THEME_TEXT);
+    static const double ramp[4] = {0.9, 0.6, 0.4, 0.2};
+    for (int i = 0; i < 4 && col < end; i++)
+        screen_put(s, col++, y, heat_glyph(s->ascii, ramp[i]), THEME_KINK_DOWN);
+    if (col < end)
+        screen_put(s, col++, y, heat_glyph(s->ascii, 0.0), THEME_DIM);
+    for (int i = 3; i >= 0 && col < end; i--)
+        screen_put(s, col++, y, heat_glyph(s->ascii, ramp[i]), THEME_KINK_UP);
+    snprintf(a, sizeof a, " +%.3g", top);
+    col += screen_puts(s, col, y, end - col, a, THEME_TEXT);
+    snprintf(b, sizeof b, "   min %.3g, max %.3g", lo, hi);
+    col += screen_puts(s, col, y, end - col, b, THEME_DIM);
+    return col - x;
+}
+
+static void
+main_sensing(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
+{
+    const struct ou_lab_obs *o = &snap->obs;
+    const bool a = s->ascii;
+    char rank_title[64];
+    snprintf(rank_title, sizeof rank_title, a ? "matrix sensing: X* (rank %zu) and U U^T"
+                                                : "matrix sensing: X* (rank %zu) and U Uᵀ",
+             snap->cfg.rank);
+    frame(s, r, rank_title, "matrix sensing", NULL, 0);
+    draw_foot(s, r, SEC_SETTINGS);
+    struct rect in = screen_inset(r, 1);
+    size_t d = o->side;
+    if (d < 1 || d > OU_LAB_SIDE_MAX) {
+        pane_line(s, in, 0, "no matrix in this snapshot", THEME_WARN);
+        return;
+    }
+    /* Two columns per entry (square-looking cells) when both maps fit so. */
+    int cw = 4 * (int)d + 6 <= in.w - 2 ? 2 : 1;
+    int mw = (int)d * cw, gap = cw == 2 ? 4 : 3;
+    int x0 = in.x + 1, x1 = x0 + mw + gap, y = in.y;
+    double top = 0.0, lo = INFINITY, hi = -INFINITY;
+    for (size_t k = 0; k < d * d; k++)
+        for (int w = 0; w < 2; w++) {
+            double v = w ? o->mat[k] : o->star[k];
+            if (!isfinite(v))
+                continue;
+            top = fmax(top, fabs(v));
+            lo = fmin(lo, v);
+            hi = fmax(hi, v);
+        }
+    screen_puts(s, x0, y, mw + gap - 1, "X* (truth)", THEME_TITLE);
+    screen_puts(s, x1, y, in.x + in.w - x1, a ? "U U^T (now)" : "U Uᵀ (now)", THEME_TITLE);
+    int rows = (int)d;
+    if (y + 1 + rows > in.y + in.h - 4)
+        rows = in.y + in.h - 4 - (y + 1);
+    if (rows < 1)
+        return;
+    heat_map(s, x0, y + 1, o->star, (size_t)rows < d ? (size_t)rows : d, cw, top);
+    heat_map(s, x1, y + 1, o->mat, (size_t)rows < d ? (size_t)rows : d, cw, top);
+    y += 1 + rows;
+    heat_legend(s, x0, y, in.w - 2, top, lo, hi);
+    y += 2;
+
+    /* Readouts at the bottom: two lines. */
+    int ry = in.y + in.h - 2;
+    double tail = 0.0;
+    for (size_t k = snap->cfg.rank; k < d; k++)
+        tail += o->sv[k];
+    struct field f[4];
+    char b[32], c[32];
+    memset(f, 0, sizeof f);
+    f[0] = (struct field){.label = a ? "err |UU^T - X*|_F/|X*|_F" : "err ‖UUᵀ − X*‖_F/‖X*‖_F",
+                          .vstyle = THEME_BOLD,
+                          .prio = 0};
+    fmt_g(o->err, f[0].value, sizeof f[0].value);
+    f[1] = (struct field){.label = a ? "nuclear |UU^T|_*" : "nuclear ‖UUᵀ‖_*",
+                          .vstyle = THEME_BOLD,
+                          .prio = 0};
+    snprintf(f[1].value, sizeof f[1].value, "%s vs %s %s", fmt_g(o->nuclear, b, sizeof b),
+             a ? "|X*|_*" : "‖X*‖_*", fmt_g(o->nuclear_star, c, sizeof c));
+    pack_fields(s, in.x + 1, ry, in.w - 2, f, 2);
+    memset(f, 0, sizeof f);
+    f[0] = (struct field){.label = a ? "eigenvalues beyond rank(X*), sum" : "Σ λ_k beyond rank(X*)",
+                          .vstyle = THEME_BOLD,
+                          .prio = 0};
+    fmt_g(tail, f[0].value, sizeof f[0].value);
+    f[1] = (struct field){.label = a ? "|theta|" : "‖θ‖", .vstyle = THEME_BOLD, .prio = 1};
+    fmt_g(o->theta_norm, f[1].value, sizeof f[1].value);
+    f[2] = (struct field){.label = "d×d′", .vstyle = THEME_BOLD, .prio = 2};
+    snprintf(f[2].value, sizeof f[2].value, "%zu×%zu", d, snap->cfg.width);
+    f[3] = (struct field){.label = "n", .vstyle = THEME_BOLD, .prio = 2};
+    snprintf(f[3].value, sizeof f[3].value, "%zu", snap->cfg.n);
+    pack_fields(s, in.x + 1, ry + 1, in.w - 2, f, 4);
+
+    /* Eigenvalues of U U^T as columns, X*'s rank marked under them. */
+    int bh = ry - 1 - (y + 1) - 1; /* label row above, mark row below, a blank before readouts */
+    if (bh < 2)
+        return;
+    char lab[96];
+    snprintf(lab, sizeof lab, a ? "eigenvalues of U U^T (^: the %zu of X*'s rank)"
+                                : "eigenvalues λ_k of U Uᵀ (▲: the %zu of X*'s rank)",
+             snap->cfg.rank);
+    screen_puts(s, x0, y, in.w - 2, lab, THEME_TEXT);
+    int gut = 7, bx = x0 + gut, avail = in.x + in.w - 1 - bx;
+    int per = 3 * (int)d <= avail ? 3 : (2 * (int)d <= avail ? 2 : 1);
+    int nb = avail / per < (int)d ? avail / per : (int)d;
+    double etop = 0.0;
+    for (size_t k = 0; k < d; k++)
+        if (isfinite(o->sv[k]))
+            etop = fmax(etop, o->sv[k]);
+    if (!(etop > 0.0))
+        etop = 1.0;
+    int base = y + bh;
+    char t[16];
+    scale_format(etop, t, sizeof t);
+    screen_puts(s, bx - 1 - (int)strlen(t), y + 1, gut - 1, t, THEME_AXIS);
+    screen_puts(s, bx - 2, base, 1, "0", THEME_AXIS);
+    for (int r2 = y + 1; r2 <= base; r2++)
+        screen_put(s, bx - 1, r2, a ? '|' : 0x2502, THEME_AXIS);
+    for (int k = 0; k < nb; k++) {
+        bool in_rank = (size_t)k < snap->cfg.rank;
+        enum theme_role st = in_rank ? THEME_CURVE : THEME_KINK_DOWN;
+        for (int c2 = 0; c2 < (per > 1 ? per - 1 : 1); c2++)
+            vbar(s, bx + k * per + c2, base, bh, o->sv[k] / etop, st);
+        if (in_rank)
+            screen_put(s, bx + k * per, base + 1, a ? '^' : 0x25B2, THEME_POINT);
+    }
+}
+
+/* ---- sigmoid: per-unit s(z_j) and a_j s(z_j) ---- */
+
+static void
+main_sigmoid(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
+{
+    const struct ou_lab_obs *o = &snap->obs;
+    const bool a = s->ascii;
+    struct legend lg[] = {
+        {a ? "#" : "█", "saturated", THEME_REG},
+        {a ? "#" : "█", "in [0.05, 0.95]", THEME_WARN},
+    };
+    frame(s, r, "sigmoid net on one point: units", "sigmoid units", lg, 2);
+    draw_foot(s, r, SEC_SETTINGS);
+    struct rect in = screen_inset(r, 1);
+    size_t m = o->units < OU_LAB_UNITS_MAX ? o->units : OU_LAB_UNITS_MAX;
+    if (in.w < 30 || in.h < 5)
+        return;
+    double h = 0.0, otop = 1.0;
+    bool neg = false;
+    for (size_t j = 0; j < m; j++) {
+        h += o->unit_out[j];
+        if (isfinite(o->unit_out[j])) {
+            otop = fmax(otop, fabs(o->unit_out[j]));
+            neg = neg || o->unit_out[j] < 0.0;
+        }
+    }
+    /* Columns: "jj " label, bar 1 and its value, bar 2 and its value. */
+    const int labw = 4, valw = 8;
+    int bw = (in.w - 2 - labw - 2 * valw - 2) / 2;
+    if (bw < 4)
+        bw = 4;
+    int xb1 = in.x + 1 + labw, xv1 = xb1 + bw + 1, xb2 = xv1 + valw + 1, xv2 = xb2 + bw + 1;
+    screen_puts(s, in.x + 1, in.y, labw, " j", THEME_DIM);
+    screen_puts(s, xb1, in.y, bw + valw, "s(z_j) in [0, 1]", THEME_DIM);
+    screen_puts(s, xb2, in.y, bw + valw, neg ? "a_j s(z_j) (± axis)" : "a_j s(z_j)", THEME_DIM);
+    int rows = in.h - 4;
+    size_t shown = m < (size_t)rows ? m : (size_t)rows;
+    if (shown < m && shown > 0)
+        shown--; /* room for the "more" line */
+    char buf[48];
+    for (size_t j = 0; j < shown; j++) {
+        int y = in.y + 1 + (int)j;
+        double sj = o->unit_s[j];
+        bool unsat = sj >= 0.05 && sj <= 0.95;
+        enum theme_role st = unsat ? THEME_WARN : THEME_REG;
+        snprintf(buf, sizeof buf, "%3zu", j + 1);
+        screen_puts(s, in.x + 1, y, labw, buf, THEME_DIM);
+        /* The thresholds 0.05 and 0.95 as dim ticks the bar covers when it passes them. */
+        screen_put(s, xb1 + (int)floor(0.05 * bw), y, a ? ':' : 0x2506, THEME_DIM);
+        screen_put(s, xb1 + (int)floor(0.95 * bw), y, a ? ':' : 0x2506, THEME_DIM);
+        hbar(s, xb1, y, bw, sj, st);
+        snprintf(buf, sizeof buf, "%.3f", sj);
+        screen_puts(s, xv1, y, valw, buf, THEME_TEXT);
+        double u = o->unit_out[j];
+        if (neg) {
+            int half = bw / 2, mid = xb2 + half;
+            screen_put(s, mid, y, a ? '|' : 0x2502, THEME_AXIS);
+            int len = (int)lround(fmin(fabs(u) / otop, 1.0) * (double)(half - 1));
+            for (int k = 1; k <= len; k++)
+                screen_put(s, u > 0.0 ? mid + k : mid - k, y, a ? '#' : 0x2588, THEME_CURVE);
+        } else {
+            hbar(s, xb2, y, bw, u / otop, THEME_CURVE);
+        }
+        snprintf(buf, sizeof buf, "%.3f", u);
+        screen_puts(s, xv2, y, valw, buf, THEME_TEXT);
+    }
+    if (shown < m) {
+        snprintf(buf, sizeof buf, "(%zu more units)", m - shown);
+        screen_puts(s, in.x + 1, in.y + 1 + (int)shown, in.w - 2, buf, THEME_DIM);
+    }
+
+    int ry = in.y + in.h - 2;
+    struct field f[4];
+    char b[32];
+    memset(f, 0, sizeof f);
+    f[0] = (struct field){.label = "unsaturated", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[0].value, sizeof f[0].value, "%zu of %zu", o->unsaturated, m);
+    f[1] = (struct field){.label = "target y", .vstyle = THEME_BOLD, .prio = 0};
+    fmt_g(snap->cfg.target, f[1].value, sizeof f[1].value);
+    f[2] = (struct field){.label = a ? "h = sum a_j s(z_j)" : "h = Σ a_j s(z_j)",
+                          .vstyle = THEME_BOLD,
+                          .prio = 1};
+    fmt_g(h, f[2].value, sizeof f[2].value);
+    pack_fields(s, in.x + 1, ry, in.w - 2, f, 3);
+    memset(f, 0, sizeof f);
+    f[0] = (struct field){.label = "a_j", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[0].value, sizeof f[0].value, "%s", snap->cfg.train_out ? "trained" : "fixed at 1");
+    f[1] = (struct field){.label = "input dim", .vstyle = THEME_BOLD, .prio = 1};
+    snprintf(f[1].value, sizeof f[1].value, "%zu", snap->cfg.dim);
+    f[2] = (struct field){.label = a ? "|theta|" : "‖θ‖", .vstyle = THEME_BOLD, .prio = 1};
+    fmt_g(o->theta_norm, f[2].value, sizeof f[2].value);
+    f[3] = (struct field){.label = "loss", .vstyle = THEME_BOLD, .prio = 2};
+    fmt_g(o->loss, b, sizeof b);
+    snprintf(f[3].value, sizeof f[3].value, "%s", b);
+    pack_fields(s, in.x + 1, ry + 1, in.w - 2, f, 4);
+}
+
+/* ---- sparse: v (.) v per coordinate, the truth's support marked ---- */
+
+static void
+main_sparse(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
+{
+    const struct ou_lab_obs *o = &snap->obs;
+    const bool a = s->ascii;
+    struct legend lg[] = {
+        {a ? "#" : "█", "on the support", THEME_KINK_UP},
+        {a ? "#" : "█", "off", THEME_REG},
+    };
+    frame(s, r, a ? "sparse model: v(.)v per coordinate" : "sparse model: v⊙v per coordinate",
+          "sparse model", lg, 2);
+    draw_foot(s, r, SEC_SETTINGS);
+    struct rect in = screen_inset(r, 1);
+    size_t d = o->dim < OU_LAB_DIM_MAX ? o->dim : OU_LAB_DIM_MAX;
+    if (d < 1 || in.w < 24 || in.h < 7)
+        return;
+    int gut = 6, bx = in.x + 1 + gut, avail = in.x + in.w - 1 - bx;
+    /* One column per coordinate, two if they fit; else bins of k coordinates (their max). */
+    int per = 2 * (int)d <= avail ? 2 : 1;
+    size_t k = 1;
+    while ((d + k - 1) / k > (size_t)avail)
+        k++;
+    size_t ncol = (d + k - 1) / k;
+    char lab[96];
+    if (k > 1)
+        snprintf(lab, sizeof lab, "d = %zu, each column the largest of %zu", d, k);
+    else
+        snprintf(lab, sizeof lab, "d = %zu coordinates", d);
+    screen_puts(s, in.x + 1, in.y, in.w - 2, lab, THEME_DIM);
+
+    int ry = in.y + in.h - 2;
+    int top_row = in.y + 1, base = ry - 3, bh = base - top_row + 1;
+    double top = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        if (isfinite(o->coef[j]))
+            top = fmax(top, o->coef[j]);
+        top = fmax(top, o->truth[j]);
+    }
+    if (!(top > 0.0))
+        top = 1.0;
+    char t[16];
+    scale_format(top, t, sizeof t);
+    screen_puts(s, bx - 1 - (int)strlen(t), top_row, gut, t, THEME_AXIS);
+    screen_puts(s, bx - 2, base, 1, "0", THEME_AXIS);
+    for (int y = top_row; y <= base; y++)
+        screen_put(s, bx - 1, y, a ? '|' : 0x2502, THEME_AXIS);
+    for (size_t c = 0; c < ncol && bh >= 1; c++) {
+        double v = 0.0;
+        bool sup = false;
+        for (size_t j = c * k; j < d && j < (c + 1) * k; j++) {
+            if (isfinite(o->coef[j]))
+                v = fmax(v, o->coef[j]);
+            sup = sup || o->truth[j] > 0.0;
+        }
+        int x = bx + (int)c * per;
+        vbar(s, x, base, bh, v / top, sup ? THEME_KINK_UP : THEME_REG);
+        if (sup)
+            screen_put(s, x, base + 1, a ? '^' : 0x25B2, THEME_POINT);
+    }
+    screen_puts(s, bx, base + 2, 1, "1", THEME_AXIS);
+    snprintf(lab, sizeof lab, "%zu", d);
+    int last = bx + (int)(ncol - 1) * per - (int)strlen(lab) + 1;
+    if (last > bx + 2)
+        screen_puts(s, last, base + 2, (int)strlen(lab), lab, THEME_AXIS);
+    snprintf(lab, sizeof lab, a ? "^ w*'s support" : "▲ w*'s support");
+    screen_puts(s, bx + 4, base + 2, in.w - 2 - gut - 10, lab, THEME_DIM);
+
+    struct field f[4];
+    char b[32];
+    double l1t = 0.0;
+    for (size_t j = 0; j < d; j++)
+        l1t += fabs(o->truth[j]);
+    memset(f, 0, sizeof f);
+    f[0] = (struct field){.label = a ? "l1 |v(.)v|_1" : "ℓ1 ‖v⊙v‖₁", .vstyle = THEME_BOLD,
+                          .prio = 0};
+    snprintf(f[0].value, sizeof f[0].value, "%s (w*: %s)", fmt_g(o->l1, b, sizeof b),
+             fmt_g(l1t, lab, sizeof lab));
+    f[1] = (struct field){.label = "err", .vstyle = THEME_BOLD, .prio = 0};
+    fmt_g(o->err, f[1].value, sizeof f[1].value);
+    f[2] = (struct field){.label = "support found", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[2].value, sizeof f[2].value, "%zu/%zu", o->support_found, snap->cfg.rank);
+    if (o->support_found == snap->cfg.rank)
+        f[2].vstyle = THEME_OK;
+    pack_fields(s, in.x + 1, ry, in.w - 2, f, 3);
+    memset(f, 0, sizeof f);
+    f[0] = (struct field){.label = "noise", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[0].value, sizeof f[0].value, "%s",
+             snap->cfg.noise == OU_LAB_NOISE_PARAM ? "param: isotropic kicks on θ, same size"
+                                                   : "label: fresh ε_i on the labels");
+    if (snap->cfg.noise == OU_LAB_NOISE_PARAM)
+        f[0].vstyle = THEME_WARN;
+    f[1] = (struct field){.label = "n", .vstyle = THEME_BOLD, .prio = 1};
+    snprintf(f[1].value, sizeof f[1].value, "%zu < d", snap->cfg.n);
+    pack_fields(s, in.x + 1, ry + 1, in.w - 2, f, 2);
+}
+
+/* ---- ridge: theta beside the ridge solution per coordinate ---- */
+
+static void
+main_ridge(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
+{
+    const struct ou_lab_obs *o = &snap->obs;
+    const bool a = s->ascii;
+    struct legend lg[] = {
+        {a ? "#" : "█", a ? "theta (GD)" : "θ (GD)", THEME_CURVE},
+        {a ? "#" : "█", "ridge", THEME_EMA},
+    };
+    frame(s, r, "least squares beside ridge: coefficients", "ridge", lg, 2);
+    draw_foot(s, r, SEC_SETTINGS);
+    struct rect in = screen_inset(r, 1);
+    size_t d = o->dim < OU_LAB_DIM_MAX ? o->dim : OU_LAB_DIM_MAX;
+    if (d < 1 || in.w < 24 || in.h < 7)
+        return;
+    int gut = 7, bx = in.x + 1 + gut, avail = in.x + in.w - 1 - bx;
+    const int per = 3; /* theta, ridge, a gap */
+    size_t nshow = (size_t)(avail / per) < d ? (size_t)(avail / per) : d;
+    char lab[96];
+    if (nshow < d)
+        snprintf(lab, sizeof lab, "coordinates 1..%zu of %zu", nshow, d);
+    else
+        snprintf(lab, sizeof lab, "all %zu coordinates", d);
+    screen_puts(s, in.x + 1, in.y, in.w - 2, lab, THEME_DIM);
+
+    int ry = in.y + in.h - 2;
+    int top_row = in.y + 1, bottom = ry - 2;
+    int bh = (bottom - top_row + 1 - 1) / 2; /* rows each side of the axis row */
+    if (bh < 1)
+        return;
+    int axis = top_row + bh; /* positive bars rise from this row's bottom */
+    double top = 0.0;
+    for (size_t k = 0; k < nshow; k++) {
+        if (isfinite(o->coef[k]))
+            top = fmax(top, fabs(o->coef[k]));
+        if (isfinite(o->ridge_coef[k]))
+            top = fmax(top, fabs(o->ridge_coef[k]));
+    }
+    if (!(top > 0.0))
+        top = 1.0;
+    char t[16], u[20];
+    scale_format(top, t, sizeof t);
+    screen_puts(s, bx - 1 - (int)strlen(t), axis - bh + 1, gut, t, THEME_AXIS);
+    screen_puts(s, bx - 2, axis, 1, "0", THEME_AXIS);
+    snprintf(u, sizeof u, "-%s", t);
+    screen_puts(s, bx - 1 - (int)strlen(u), axis + bh, gut, u, THEME_AXIS);
+    for (int y = axis - bh + 1; y <= axis + bh; y++)
+        screen_put(s, bx - 1, y, a ? '|' : 0x2502, THEME_AXIS);
+    for (size_t k = 0; k < nshow; k++) {
+        int x = bx + (int)k * per;
+        vbar(s, x, axis, bh, o->coef[k] / top, THEME_CURVE);
+        vbar(s, x + 1, axis, bh, o->ridge_coef[k] / top, THEME_EMA);
+    }
+    screen_puts(s, bx, axis + bh + 1, 1, "1", THEME_AXIS);
+
+    struct field f[4];
+    char b[32], c[32];
+    memset(f, 0, sizeof f);
+    f[0] = (struct field){.label = "test error: GD", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[0].value, sizeof f[0].value, "%s, ridge %s", fmt_g(o->err, b, sizeof b),
+             fmt_g(o->ridge_err, c, sizeof c));
+    f[1] = (struct field){.label = "λ", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[1].value, sizeof f[1].value, "%s%s", fmt_g(o->ridge_lambda, b, sizeof b),
+             snap->cfg.ridge_lambda > 0.0 ? " (fixed)" : " = 1/(ηt)");
+    pack_fields(s, in.x + 1, ry, in.w - 2, f, 2);
+    memset(f, 0, sizeof f);
+    f[0] = (struct field){.label = a ? "|theta|" : "‖θ‖", .vstyle = THEME_BOLD, .prio = 0};
+    fmt_g(o->theta_norm, f[0].value, sizeof f[0].value);
+    f[1] = (struct field){.label = "n, d", .vstyle = THEME_BOLD, .prio = 1};
+    snprintf(f[1].value, sizeof f[1].value, "%zu, %zu", snap->cfg.n, d);
+    f[2] = (struct field){.label = "label noise in the data", .vstyle = THEME_BOLD, .prio = 2};
+    fmt_g(snap->cfg.data_noise, f[2].value, sizeof f[2].value);
+    pack_fields(s, in.x + 1, ry + 1, in.w - 2, f, 3);
+}
+
+/* ---- history panes ---- */
+
+static struct scale
+hist_xscale(const struct history *h)
+{
+    size_t n = h ? history_len(h) : 0;
+    double x0 = n ? fmax(0.0, h->x[0] - h->w[0]) : 0.0, x1 = n ? h->x[n - 1] : 1.0;
+    if (x1 <= x0)
+        x1 = x0 + 1.0;
+    return scale_fit(x0, x1, false, 4);
+}
+
+static void
+hist_range(const struct history *h, int k, int k2, bool log, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    size_t n = history_len(h);
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < 2; j++) {
+            int kk = j == 0 ? k : k2;
+            if (kk < 0)
+                continue;
+            double y = h->y[kk][i];
+            if (!isfinite(y) || (log && !(y > 0.0)))
+                continue;
+            *lo = fmin(*lo, y);
+            *hi = fmax(*hi, y);
+        }
+}
+
+static void
+end_label(struct plot *p, const struct history *h, int k, enum theme_role style)
+{
+    size_t n = history_len(h);
+    if (n == 0)
+        return;
+    double y = h->y[k][n - 1];
+    int dx, dy;
+    if (!isfinite(y) || !plot_dot(p, h->x[n - 1], y, &dx, &dy))
+        return;
+    char buf[32];
+    scale_format(y, buf, sizeof buf);
+    plot_label(p, dx, y, buf, style);
+}
+
+/* One or two series of the history in a framed plot. */
+static void
+hist_plot(struct screen *s, struct rect r, const struct lab_view *v, int k1, enum theme_role st1,
+          int k2, enum theme_role st2, bool log, double floor_lo)
+{
+    const struct history *h = v->hist;
+    if (!h)
+        return;
+    struct rect in = screen_inset(r, 1);
+    int xrows = in.h >= 6 ? 1 : 0;
+    double lo, hi;
+    hist_range(h, k1, k2, log, &lo, &hi);
+    if (!log && isfinite(floor_lo) && lo > floor_lo)
+        lo = floor_lo;
+    struct scale ys = scale_fit(lo, hi, log, 3);
+    struct plot p;
+    plot_begin(&p, s, in, hist_xscale(h), ys, v->glyphs, PLOT_VGUTTER, xrows, PLOT_X_SI);
+    size_t n = history_len(h);
+    if (k2 >= 0)
+        plot_series(&p, h->x, h->y[k2], n, st2, false);
+    plot_series(&p, h->x, h->y[k1], n, st1, false);
+    end_label(&p, h, k1, st1);
+    if (k2 >= 0)
+        end_label(&p, h, k2, st2);
+}
+
+static void
+pane_loss(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
+          const struct lab_view *v)
+{
+    (void)snap;
+    struct legend lg[] = {{s->ascii ? "-" : "━", "L", THEME_LOSS}};
+    frame(s, r, s->ascii ? "loss L(theta) on clean labels, log y" : "loss L(θ) on clean labels, log y",
+          "loss, log y", lg, 1);
+    draw_foot(s, r, SEC_NOISE);
+    hist_plot(s, r, v, LAB_HIST_LOSS, THEME_LOSS, -1, THEME_LOSS, true, NAN);
+}
+
+/* What reg amounts to in each setting (ouscope-science(7), OTHER SETTINGS). */
+static const char *
+reg_reading(const struct screen *s, enum ou_lab_kind k)
+{
+    switch (k) {
+    case OU_LAB_SENSING:
+        return s->ascii ? "~ 2(d+1)|UU^T|_*" : "≈ 2(d+1)‖UUᵀ‖_*";
+    case OU_LAB_SPARSE:
+        return s->ascii ? "~ 4|v(.)v|_1" : "≈ 4‖v⊙v‖₁";
+    case OU_LAB_SIGMOID:
+        return s->ascii ? "sum s^2 + a^2 s'^2 (|x|^2+1)" : "Σ s² + a²s′²(‖x‖²+1)";
+    case OU_LAB_RIDGE:
+        return s->ascii ? "mean |x_i|^2: constant" : "mean ‖x_i‖²: constant";
+    default:
+        return "";
+    }
+}
+
+static void
+pane_reg(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
+         const struct lab_view *v)
+{
+    struct legend lg[] = {{"", reg_reading(s, snap->cfg.kind), THEME_DIM}};
+    frame(s, r, s->ascii ? "reg(theta) = mean |grad h_i|^2" : "reg(θ) = mean ‖∇θ h_i‖²",
+          s->ascii ? "reg(theta)" : "reg(θ)", lg, 1);
+    draw_foot(s, r, SEC_REG);
+    hist_plot(s, r, v, LAB_HIST_REG, THEME_REG, -1, THEME_REG, false, 0.0);
+}
+
+static void
+pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
+          const struct lab_view *v)
+{
+    const bool a = s->ascii;
+    switch (snap->cfg.kind) {
+    case OU_LAB_SIGMOID: {
+        struct legend lg[] = {{a ? "-" : "━", "units", THEME_WARN}};
+        frame(s, r, "unsaturated units, s(z_j) in [0.05, 0.95]", "unsaturated units", lg, 1);
+        draw_foot(s, r, SEC_SETTINGS);
+        hist_plot(s, r, v, LAB_HIST_HEAD, THEME_WARN, -1, THEME_WARN, false, 0.0);
+        break;
+    }
+    case OU_LAB_RIDGE: {
+        struct legend lg[] = {
+            {a ? "-" : "━", "GD", THEME_CURVE},
+            {a ? "-" : "━", "ridge", THEME_EMA},
+        };
+        const char *title = snap->cfg.ridge_lambda > 0.0
+                                ? (a ? "test error: GD theta, ridge at fixed lambda, log y"
+                                     : "test error: GD θ, ridge at fixed λ, log y")
+                                : (a ? "test error: GD theta_t, ridge at lambda = 1/(eta t), log y"
+                                     : "test error: GD θ_t, ridge at λ = 1/(ηt), log y");
+        frame(s, r, title, "test error, log y", lg, 2);
+        draw_foot(s, r, SEC_SETTINGS);
+        hist_plot(s, r, v, LAB_HIST_HEAD, THEME_CURVE, LAB_HIST_HEAD2, THEME_EMA, true, NAN);
+        break;
+    }
+    case OU_LAB_SPARSE: {
+        struct legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
+        frame(s, r, a ? "err = |v(.)v - w*| / |w*|, log y" : "err = ‖v⊙v − w*‖ / ‖w*‖, log y",
+              "err, log y", lg, 1);
+        draw_foot(s, r, SEC_SETTINGS);
+        hist_plot(s, r, v, LAB_HIST_HEAD, THEME_ETAL, -1, THEME_ETAL, true, NAN);
+        break;
+    }
+    case OU_LAB_SENSING:
+    default: {
+        struct legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
+        frame(s, r, a ? "err = |UU^T - X*|_F / |X*|_F, log y" : "err = ‖UUᵀ − X*‖_F / ‖X*‖_F, log y",
+              "err, log y", lg, 1);
+        draw_foot(s, r, SEC_SETTINGS);
+        hist_plot(s, r, v, LAB_HIST_HEAD, THEME_ETAL, -1, THEME_ETAL, true, NAN);
+        break;
+    }
+    }
+}
+
+/* ---- status line, hints, help, too small ---- */
+
+static void
+draw_status(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
+            const struct lab_view *v)
+{
+    struct field f[10];
+    int n = 0;
+    char a[32];
+    const struct ou_lab_config *c = &snap->cfg;
+    memset(f, 0, sizeof f);
+    if (snap->status == OU_EDIVERGED) {
+        f[n] = (struct field){.vstyle = THEME_ERROR, .prio = 0};
+        snprintf(f[n].value, sizeof f[n].value,
+                 "diverged after step %s: the next step made the loss or θ non-finite; "
+                 "{ halves η, r resets",
+                 group(snap->step, a, sizeof a));
+        n++;
+    } else {
+        f[n] = (struct field){.vstyle = v->paused ? THEME_WARN : THEME_OK, .prio = 0};
+        snprintf(f[n].value, sizeof f[n].value, "%s", v->paused ? "PAUSED" : "running");
+        n++;
+    }
+    f[n] = (struct field){.label = "setting", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[n].value, sizeof f[n].value, "%s", ou_lab_kind_name(c->kind));
+    n++;
+    f[n] = (struct field){.label = "step", .vstyle = THEME_BOLD, .prio = 0};
+    group(snap->step, f[n].value, sizeof f[n].value);
+    n++;
+    f[n] = (struct field){.label = "η", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[n].value, sizeof f[n].value, "%.4g", c->eta);
+    n++;
+    f[n] = (struct field){.label = "σ", .vstyle = THEME_BOLD, .prio = 0};
+    if (v->sigma_off > 0.0)
+        snprintf(f[n].value, sizeof f[n].value, "off (%.4g)", v->sigma_off);
+    else
+        snprintf(f[n].value, sizeof f[n].value, "%.4g", c->sigma);
+    n++;
+    f[n] = (struct field){.label = "B", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[n].value, sizeof f[n].value, "%zu/%zu", c->batch, c->n);
+    n++;
+    f[n] = (struct field){.label = "noise", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[n].value, sizeof f[n].value, "%s", ou_lab_noise_name(c->noise));
+    if (c->noise == OU_LAB_NOISE_PARAM)
+        f[n].vstyle = THEME_WARN;
+    n++;
+    f[n] = (struct field){.label = "steps/s", .vstyle = THEME_BOLD, .prio = 1};
+    scale_format_si(v->sps, a, sizeof a);
+    snprintf(f[n].value, sizeof f[n].value, "%s", a);
+    n++;
+    f[n] = (struct field){.label = "seed", .vstyle = THEME_BOLD, .prio = 2};
+    snprintf(f[n].value, sizeof f[n].value, "%" PRIu64, c->seed);
+    n++;
+    pack_fields(s, r.x + 1, r.y, r.w - 2, f, n);
+}
+
+static int
+hint_width(const struct screen *s, const struct help_entry *e)
+{
+    return screen_text_width(s, e->keys) + 2 + screen_text_width(s, e->text) + 1;
+}
+
+static int
+hint_draw(struct screen *s, int col, int row, const struct help_entry *e)
+{
+    screen_put(s, col++, row, ' ', THEME_HINT_KEY);
+    col += screen_puts(s, col, row, -1, e->keys, THEME_HINT_KEY);
+    screen_put(s, col++, row, ' ', THEME_HINT_KEY);
+    col += screen_puts(s, col, row, -1, e->text, THEME_HINT);
+    return col + 1;
+}
+
+/* A notice at the left, then the hints; the last two (help, quit) kept at the right end. */
+static void
+draw_hints(struct screen *s, struct rect r, const struct lab_view *v)
+{
+    int col = r.x, end = r.x + r.w;
+    size_t nh = v->nhints, keep = nh >= 2 ? 2 : nh;
+    int tail = 0;
+    for (size_t i = nh - keep; i < nh; i++)
+        tail += hint_width(s, &v->hints[i]);
+    if (v->notice && v->notice[0]) {
+        int room = end - col - tail - 2;
+        if (room < 10)
+            room = end - col - 2;
+        screen_put(s, col++, r.y, ' ', v->notice_style);
+        col += screen_puts(s, col, r.y, room, v->notice, v->notice_style);
+        screen_put(s, col++, r.y, ' ', v->notice_style);
+        col += 2;
+    }
+    for (size_t i = 0; i + keep < nh; i++) {
+        if (col + hint_width(s, &v->hints[i]) > end - tail)
+            break;
+        col = hint_draw(s, col, r.y, &v->hints[i]);
+    }
+    if (col <= end - tail) {
+        col = end - tail;
+        for (size_t i = nh - keep; i < nh; i++)
+            col = hint_draw(s, col, r.y, &v->hints[i]);
+    }
+}
+
+/* The help overlay: section heads and keys in one column, from the key table. */
+static void
+draw_help(struct screen *s, const struct lab_view *v)
+{
+    int kw = 0, tw = 0, nl = 0;
+    for (size_t i = 0; i < v->nhelp; i++) {
+        const struct help_entry *e = &v->help_items[i];
+        int k = screen_text_width(s, e->keys), t = screen_text_width(s, e->text);
+        kw = k > kw ? k : kw;
+        tw = t > tw ? t : tw;
+        nl += e->section ? 2 : 1;
+    }
+    static const char *const foot[] = {
+        "any key closes · man ouscope (SETTINGS)",
+        "the science: man 7 ouscope-science (OTHER SETTINGS)",
+    };
+    int bw = kw + 2 + tw + 4;
+    for (int i = 0; i < 2; i++) {
+        int fw = screen_text_width(s, foot[i]) + 4;
+        bw = fw > bw ? fw : bw;
+    }
+    if (bw > s->w)
+        bw = s->w;
+    int bh = nl + 2 + 3;
+    if (bh > s->h)
+        bh = s->h;
+    struct rect box = {(s->w - bw) / 2, (s->h - bh) / 2, bw, bh};
+    screen_fill(s, box, ' ', THEME_HELP);
+    screen_box(s, box, "ouscope keys: other settings", NULL, THEME_HELP_HEAD, THEME_HELP_HEAD);
+    int x = box.x + 2, y = box.y + 1, ylim = box.y + box.h - 4, wlim = box.w - 4;
+    for (size_t i = 0; i < v->nhelp && y <= ylim; i++) {
+        const struct help_entry *e = &v->help_items[i];
+        if (e->section) {
+            screen_puts(s, x, y++, wlim, e->section, THEME_HELP_HEAD);
+            if (y > ylim)
+                break;
+        }
+        screen_puts(s, x + kw - screen_text_width(s, e->keys), y, wlim, e->keys, THEME_HELP_KEY);
+        screen_puts(s, x + kw + 2, y, wlim - kw - 2, e->text, THEME_HELP);
+        y++;
+    }
+    for (int i = 0; i < 2; i++)
+        screen_puts(s, x, box.y + box.h - 3 + i, wlim, foot[i],
+                    i == 0 ? THEME_HELP_HEAD : THEME_HELP);
+}
+
+static void
+draw_too_small(struct screen *s, const struct lab_layout *lay)
+{
+    char l1[64];
+    snprintf(l1, sizeof l1, "need %d×%d, have %d×%d", lay->min_w, lay->min_h, lay->w, lay->h);
+    const char *lines[3] = {"terminal too small", l1, "enlarge the terminal or press q"};
+    int y0 = (s->h - 3) / 2;
+    for (int i = 0; i < 3; i++) {
+        int w = screen_text_width(s, lines[i]);
+        int x = (s->w - w) / 2;
+        screen_puts(s, x < 0 ? 0 : x, y0 + i, s->w, lines[i], i == 0 ? THEME_WARN : THEME_TEXT);
+    }
+}
+
+void
+labpanes_draw(struct screen *s, const struct lab_layout *lay, const struct ou_lab_snapshot *snap,
+              const struct lab_view *v)
+{
+    screen_clear(s);
+    if (lay->too_small) {
+        draw_too_small(s, lay);
+        return;
+    }
+    draw_status(s, lay->status, snap, v);
+    switch (snap->cfg.kind) {
+    case OU_LAB_SIGMOID:
+        main_sigmoid(s, lay->main, snap);
+        break;
+    case OU_LAB_SPARSE:
+        main_sparse(s, lay->main, snap);
+        break;
+    case OU_LAB_RIDGE:
+        main_ridge(s, lay->main, snap);
+        break;
+    case OU_LAB_SENSING:
+    default:
+        main_sensing(s, lay->main, snap);
+        break;
+    }
+    pane_loss(s, lay->loss, snap, v);
+    pane_reg(s, lay->reg, snap, v);
+    pane_head(s, lay->head, snap, v);
+    draw_hints(s, lay->hint, v);
+    if (v->help)
+        draw_help(s, v);
+}

@@ -658,9 +658,8 @@ app_ab_toggle(struct app *a)
     if (!app_ab_start(a, &s, false))
         return;
     char buf[32];
-    app_notice(a, THEME_NOTICE,
-               "A/B: B starts from A at step %s with %s; the knob keys change A only",
-               panes_group(ou_engine_step_count(a->e), buf, sizeof buf), a->ab_label_b);
+    app_notice(a, THEME_NOTICE, "A/B: %s starts from A at step %s; the knob keys change A only",
+               a->ab_label_b, panes_group(ou_engine_step_count(a->e), buf, sizeof buf));
     app_marker(a, "comparison on: A/B %s", a->ab_diff);
 }
 
@@ -675,7 +674,7 @@ app_run(struct app *a, uint64_t n, uint64_t *done)
         a->b_diverged = true;
         a->dirty |= APP_SNAP | APP_DRAW;
         panes_group(ou_engine_step_count(a->b) + 1, buf, sizeof buf);
-        app_notice(a, THEME_WARN, "B (%s) diverged at step %s; A goes on (b b restarts B from A)",
+        app_notice(a, THEME_WARN, "%s diverged at step %s; A goes on (b b restarts B from A)",
                    a->ab_label_b, buf);
         app_marker(a, "B diverged at step %s", buf);
     }

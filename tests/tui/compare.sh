@@ -18,7 +18,7 @@ wait_gone "B σ=0"
 wait_for "━ h(x)"
 
 keys b
-wait_for "B starts from A at step"
+wait_for "B σ=0 starts from A at step"
 wait_for "A/B: σ 0.5 | 0  step"
 wait_for "━ B σ=0 "
 keys q

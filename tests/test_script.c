@@ -211,7 +211,7 @@ static const struct bad bad_scripts[] = {
     {"wait until reg < 3 within 10\n", 1, "within N steps"},
     {"wait steps 100\nat step 50\n", 2, "steps must not go backwards (line 1"},
     {"at step 500\nwait steps 10\nat step 505\n", 3, "must not go backwards"},
-    {"key W\n", 1, "unknown key \"W\""},
+    {"key Q\n", 1, "unknown key \"Q\""},
     {"key\n", 1, "expected \"key K...\""},
     {"caption \"unterminated\n", 1, "unterminated string"},
     {"caption \"bad \\n escape\"\n", 1, "unknown escape"},

@@ -636,7 +636,8 @@ main_sparse(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
     f[0] = (struct field){.label = "noise", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%s",
              snap->cfg.noise == OU_LAB_NOISE_PARAM ? "param: isotropic kicks on θ, same size"
-                                                   : "label: fresh ε_i on the labels");
+                                                   : (a ? "label: fresh eps_i on the labels"
+                                                      : "label: fresh ε_i on the labels"));
     if (snap->cfg.noise == OU_LAB_NOISE_PARAM)
         f[0].vstyle = THEME_WARN;
     f[1] = (struct field){.label = "n", .vstyle = THEME_BOLD, .prio = 1};
@@ -857,7 +858,8 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
                                      : "test error: GD θ, ridge at fixed λ, log y")
                                 : (a ? "test error: GD theta_t, ridge at lambda = 1/(eta t), log y"
                                      : "test error: GD θ_t, ridge at λ = 1/(ηt), log y");
-        frame(s, r, title, "test error, log y", lg, 2);
+        frame(s, r, title, a ? "test error: GD vs ridge, log y" : "test error: GD θ_t vs ridge, log y",
+              lg, 2);
         draw_foot(s, r, SEC_SETTINGS);
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_CURVE, LAB_HIST_HEAD2, THEME_EMA, true, NAN);
         break;
@@ -865,7 +867,7 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
     case OU_LAB_SPARSE: {
         struct legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
         frame(s, r, a ? "err = |v(.)v - w*| / |w*|, log y" : "err = ‖v⊙v − w*‖ / ‖w*‖, log y",
-              "err, log y", lg, 1);
+              a ? "err = |v(.)v - w*|/|w*|" : "err = ‖v⊙v − w*‖/‖w*‖", lg, 1);
         draw_foot(s, r, SEC_SETTINGS);
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_ETAL, -1, THEME_ETAL, true, NAN);
         break;
@@ -874,7 +876,7 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
     default: {
         struct legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
         frame(s, r, a ? "err = |UU^T - X*|_F / |X*|_F, log y" : "err = ‖UUᵀ − X*‖_F / ‖X*‖_F, log y",
-              "err, log y", lg, 1);
+              a ? "err = |UU^T - X*|_F/|X*|_F" : "err = ‖UUᵀ − X*‖_F/‖X*‖_F", lg, 1);
         draw_foot(s, r, SEC_SETTINGS);
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_ETAL, -1, THEME_ETAL, true, NAN);
         break;

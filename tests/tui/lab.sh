@@ -1,0 +1,72 @@
+#!/bin/sh
+# The other settings' live view at 120x40: each setting starts with its
+# main pane's title; ] doubles sigma and p switches label to parameter
+# noise, both named on the status line; q exits with status 0 and nothing
+# on stderr.  Sensing also pauses, steps once and resets to step 0.
+. "${OU_SRCDIR:-.}/tests/tui/lib.sh"
+
+# The first line (the status line).
+status() {
+    screen | head -n 1
+}
+
+# wait_status TEXT: poll until the status line shows TEXT.
+wait_status() {
+    i=0
+    while [ "$i" -lt 100 ]; do
+        status | grep -qF -- "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "timed out waiting for the status line to show: $1"
+}
+
+for kind in sensing sigmoid sparse ridge; do
+    case $kind in
+    sensing) title="matrix sensing: X* (rank 1) and U Uᵀ" sigma="σ 1.5" up="σ 3" ;;
+    sigmoid) title="sigmoid net on one point: units" sigma="σ 0.5" up="σ 1 " ;;
+    sparse) title="sparse model: v⊙v per coordinate" sigma="σ 1 " up="σ 2 " ;;
+    ridge) title="least squares beside ridge: coefficients" sigma="σ 0.5" up="σ 1 " ;;
+    esac
+    start 120 40 --setting "$kind" --seed 1
+    wait_for "$title"
+    wait_status "setting $kind"
+    wait_status "$sigma"
+    wait_status "noise label"
+    wait_for "ouscope-science(7) OTHER SETTINGS"
+    keys ']'
+    wait_status "$up"
+    keys p
+    wait_status "noise param"
+    keys p
+    wait_status "noise label"
+    if [ "$kind" = sensing ]; then
+        keys Space
+        wait_status "PAUSED"
+        s1=$(step)
+        keys s
+        i=0
+        while [ "$(step)" != $((s1 + 1)) ]; do
+            i=$((i + 1))
+            [ $i -lt 100 ] || fail "s did not take exactly one step ($s1 -> $(step))"
+            sleep 0.1
+        done
+        keys r
+        wait_status "step 0  "
+        keys '?'
+        wait_for "ouscope keys: other settings"
+        keys x
+        wait_gone "ouscope keys: other settings"
+    fi
+    keys q
+    [ "$(wait_dead)" = 0 ] || fail "$kind: q did not exit with status 0"
+    [ ! -s "$ERRF" ] || fail "$kind: the program wrote to stderr: $(cat "$ERRF")"
+    $T kill-server >/dev/null 2>&1
+done
+
+# Too small: the message names both sizes.
+start 70 20 --setting ridge
+wait_for "need 80×24, have 70×20"
+keys q
+[ "$(wait_dead)" = 0 ] || fail "q did not exit from the too-small screen"
+exit 0

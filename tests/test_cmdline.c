@@ -161,7 +161,7 @@ ParameterizedTest(struct setup *p, cmdline, reads_back_to_the_same_run)
         ou_engine_set_batch(e, (size_t)p->batch);
     cr_assert_eq(ou_engine_run(e, 7, NULL), OU_OK);
     char cmd[1024];
-    cmdline_format(&o, e, true, cmd, sizeof cmd);
+    cmdline_format(&o, e, NULL, COMPARE_NONE, true, cmd, sizeof cmd);
     cr_expect_not_null(strstr(cmd, "  # step 7, the same knobs since step 0"), "%s", cmd);
     n = shell_split(cmd, words2);
     parse_words(words2, n, &o2);
@@ -183,7 +183,7 @@ Test(cmdline, says_when_the_knobs_changed_on_the_way)
     parse_words(words, 0, &o);
     struct ou_engine *e = engine_of(&o);
     char cmd[1024];
-    cmdline_format(&o, e, false, cmd, sizeof cmd);
+    cmdline_format(&o, e, NULL, COMPARE_NONE, false, cmd, sizeof cmd);
     cr_expect_not_null(strstr(cmd, "  # step 0; knobs changed on the way"), "%s", cmd);
     cr_expect_null(strstr(cmd, "--momentum"), "a default knob written: %s", cmd);
     cr_expect_null(strstr(cmd, "--optimizer"), "a default knob written: %s", cmd);
@@ -207,7 +207,7 @@ Test(cmdline, a_data_file_name_survives_the_shell)
     parse_words(words, 2, &o);
     struct ou_engine *e = engine_of(&o);
     char cmd[1024];
-    cmdline_format(&o, e, true, cmd, sizeof cmd);
+    cmdline_format(&o, e, NULL, COMPARE_NONE, true, cmd, sizeof cmd);
     int n = shell_split(cmd, words2);
     parse_words(words2, n, &o2);
     cr_expect_str_eq(o2.data, path, "%s", cmd);
@@ -217,4 +217,38 @@ Test(cmdline, a_data_file_name_survives_the_shell)
     ou_engine_destroy(e2);
     unlink(path);
     rmdir(dir);
+}
+
+/*
+ * A comparison's difference is on the command line in the words --compare
+ * reads: for every knob, the printed line parses back to the same knob and
+ * B's value, and without a B no --compare is written.
+ */
+Test(cmdline, a_comparison_reads_back)
+{
+    static const char *const specs[] = {"sigma=0",       "eta=0.1",     "batch=1",
+                                        "optimizer=adam", "momentum=0.9", "noise=pm",
+                                        "frozen=on"};
+    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+        static char words[MAX_ARGS][256], words2[MAX_ARGS][256];
+        struct cli_opts o, o2;
+        strcpy(words[0], "--compare");
+        strcpy(words[1], specs[k]);
+        parse_words(words, 2, &o);
+        struct ou_engine *e = engine_of(&o), *b = NULL;
+        cr_assert_eq(compare_clone(e, &o.compare, &b), OU_OK, "%s", specs[k]);
+        char cmd[1024];
+        cmdline_format(&o, e, b, o.compare.knob, true, cmd, sizeof cmd);
+        char want[64];
+        snprintf(want, sizeof want, " --compare %s ", specs[k]);
+        cr_expect_not_null(strstr(cmd, want), "no \"%s\" in %s", want, cmd);
+        int n = shell_split(cmd, words2);
+        parse_words(words2, n, &o2);
+        cr_expect_eq(o2.compare.knob, o.compare.knob, "%s", cmd);
+        cr_expect_eq(o2.compare.value, o.compare.value, "%s", cmd);
+        cmdline_format(&o, e, NULL, o.compare.knob, true, cmd, sizeof cmd);
+        cr_expect_null(strstr(cmd, "--compare"), "no comparison running: %s", cmd);
+        ou_engine_destroy(b);
+        ou_engine_destroy(e);
+    }
 }

@@ -1237,7 +1237,7 @@ app_key_do(struct app *a, int key)
         app_marker(a, "θ_ref re-anchored");
         break;
     case KEYMAP_COMMAND:
-        cmdline_format(a->o, a->e, a->pure, a->cmd, sizeof a->cmd);
+        cmdline_format(a->o, a->e, a->b, a->cmp.knob, a->pure, a->cmd, sizeof a->cmd);
         a->show_cmd = true;
         app_notice(a, THEME_NOTICE, "%s", a->cmd);
         break;
@@ -2126,7 +2126,7 @@ app_finish(struct app *a)
     if (a->o->dump_screen && app_dump_screen(a, a->o->dump_screen) != 0 && rc == 0)
         rc = 1;
     if (a->show_cmd) {
-        cmdline_format(a->o, a->e, a->pure, a->cmd, sizeof a->cmd);
+        cmdline_format(a->o, a->e, a->b, a->cmp.knob, a->pure, a->cmd, sizeof a->cmd);
         printf("%s\n", a->cmd);
         fflush(stdout);
     }

@@ -89,9 +89,44 @@ add_knob(char *buf, size_t len, const char *flag, double value, double def)
     add(buf, len, " %s %s", flag, x);
 }
 
+/* " --compare KNOB=VALUE" for B's value of the knob, in the words --compare reads back. */
+static void
+add_compare(char *buf, size_t len, enum compare_knob k, const struct ou_config *b)
+{
+    char x[40];
+    switch (k) {
+    case COMPARE_SIGMA:
+        fmt_exact(b->sigma, x, sizeof x);
+        break;
+    case COMPARE_ETA:
+        fmt_exact(b->eta, x, sizeof x);
+        break;
+    case COMPARE_MOMENTUM:
+        fmt_exact(b->momentum, x, sizeof x);
+        break;
+    case COMPARE_BATCH:
+        snprintf(x, sizeof x, "%zu", b->batch);
+        break;
+    case COMPARE_OPTIMIZER:
+        snprintf(x, sizeof x, "%s", ou_optim_kind_name(b->optim));
+        break;
+    case COMPARE_NOISE:
+        snprintf(x, sizeof x, "%s", ou_noise_kind_name(b->noise));
+        break;
+    case COMPARE_FROZEN:
+        snprintf(x, sizeof x, "%s", b->frozen ? "on" : "off");
+        break;
+    case COMPARE_NONE:
+    case COMPARE_NKNOBS:
+    default:
+        return;
+    }
+    add(buf, len, " --compare %s=%s", compare_knob_name(k), x);
+}
+
 void
-cmdline_format(const struct cli_opts *o, const struct ou_engine *e, bool pure, char *buf,
-               size_t len)
+cmdline_format(const struct cli_opts *o, const struct ou_engine *e, const struct ou_engine *b,
+               enum compare_knob knob, bool pure, char *buf, size_t len)
 {
     const struct ou_config *c = ou_engine_config(e);
     const struct ou_data *d = ou_engine_data(e);
@@ -136,6 +171,8 @@ cmdline_format(const struct cli_opts *o, const struct ou_engine *e, bool pure, c
     add_knob(buf, len, "--rms-decay", c->rms_decay, def.rms_decay);
     add_knob(buf, len, "--adam-eps", c->opt_eps, def.opt_eps);
     add_knob(buf, len, "--sam-rho", c->sam_rho, def.sam_rho);
+    if (b)
+        add_compare(buf, len, knob, ou_engine_config(b));
     char st[32];
     panes_group(ou_engine_step_count(e), st, sizeof st);
     if (edited)

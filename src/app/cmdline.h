@@ -21,8 +21,10 @@
  * Then, as a shell comment, the step and whether the run got there with
  * these knobs all along (pure: the command then reproduces it exactly),
  * with knobs changed on the way, or on data edited with the mouse.
+ * With a comparison running (b not NULL), --compare KNOB=VALUE with b's
+ * value of the knob.
  */
-void cmdline_format(const struct cli_opts *o, const struct ou_engine *e, bool pure, char *buf,
-                    size_t len);
+void cmdline_format(const struct cli_opts *o, const struct ou_engine *e, const struct ou_engine *b,
+                    enum compare_knob knob, bool pure, char *buf, size_t len);
 
 #endif

@@ -453,7 +453,9 @@ Test(labpanes, ridge_pairs_of_signed_bars_and_two_test_errors)
     expect_text(&f->scr, "least squares beside ridge");
     expect_text(&f->scr, "test error: GD 0.61, ridge 0.58");
     expect_text(&f->scr, "λ 0.02 = 1/(ηt)");
-    expect_text(&f->scr, "test error: GD θ_t vs ridge");
+    expect_text(&f->scr, "test error, log y");
+    expect_text(&f->scr, "━ GD");
+    expect_text(&f->scr, "━ ridge");
     expect_text(&f->scr, "all 4 coordinates");
     /* Find the axis row: the one labelled 0 left of the bars. */
     int col, row = find_text(&f->scr, "all 4 coordinates", &col);

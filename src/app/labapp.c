@@ -132,6 +132,16 @@ lab_step(struct labapp *a, double until)
 {
     double t = now();
     uint64_t want = a->burst > 0 ? a->burst : UINT64_MAX;
+    /*
+     * A frame takes at most a quarter of the steps so far (and 16): the
+     * step count grows at most geometrically, so the start of a run, where
+     * most happens, still gets history samples spread over its decades
+     * (the ridge comparison is read on a log step axis).  Fast settings
+     * reach their full speed within a second or two.
+     */
+    uint64_t ramp = 16 + ou_lab_step_count(a->l) / 4;
+    if (a->burst == 0 && want > ramp)
+        want = ramp;
     while (want > 0 && t < until) {
         double c = a->sps_est * 1e-3;
         uint64_t chunk = c < 1.0 ? 1 : (c > 1e7 ? 10000000 : (uint64_t)c);
@@ -317,6 +327,11 @@ lab_key(struct labapp *a, int key)
     case LABKEYS_RESET:
         lab_reset(a);
         break;
+    case LABKEYS_STEP_LOG:
+        a->view.step_log = !a->view.step_log;
+        a->dirty |= LAB_DRAW;
+        lab_notice(a, THEME_NOTICE, "step axis: %s", a->view.step_log ? "log" : "linear");
+        break;
     case LABKEYS_HELP:
         a->view.help = true;
         a->dirty |= LAB_DRAW;
@@ -467,6 +482,8 @@ lab_live(const struct labcli_opts *o, struct ou_lab *l)
     struct lab_view *v = &a->view;
     v->glyphs = ti.utf8 ? CANVAS_BRAILLE : CANVAS_ASCII;
     v->hist = a->hist;
+    /* Ridge is compared with gradient descent over decades of t (lambda = 1/(eta t)). */
+    v->step_log = ou_lab_config(l)->kind == OU_LAB_RIDGE;
     v->nhelp = labkeys_help(a->help, LAB_HELP_MAX);
     v->help_items = a->help;
     v->nhints = labkeys_hints(a->hints, a->hint_keys, LAB_HINT_MAX);

@@ -25,7 +25,8 @@ static const struct labkeys_entry table[] = {
     {'>', ">", LABKEYS_BATCH_UP, "batch B ×2 (at most n)", "B", NULL},
     {'<', "<", LABKEYS_BATCH_DOWN, "batch B ÷2 (at least 1)", "B", NULL},
     {'r', "r", LABKEYS_RESET, "reset: step 0, same θ₀ and streams", "reset", "Training"},
-    {'?', "?", LABKEYS_HELP, "this help", "help", "View"},
+    {'x', "x", LABKEYS_STEP_LOG, "step axis: linear or log", NULL, "View"},
+    {'?', "?", LABKEYS_HELP, "this help", "help", NULL},
     {CTRL_L, "Ctrl-L", LABKEYS_REDRAW, "redraw the screen", NULL, NULL},
     {'q', "q", LABKEYS_QUIT, "quit", "quit", NULL},
 };

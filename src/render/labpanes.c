@@ -167,19 +167,24 @@ legend_width(const struct screen *s, const struct legend *it)
 }
 
 /*
- * A pane frame: the title at the top left (the short one when the long one
- * does not fit beside the legend), legend items right-aligned in the top
- * border, dropped from the end while they do not fit.
+ * A pane frame: the first of the titles (longest first) that fits beside
+ * every legend item, at the top left, and the legend right-aligned in the
+ * top border; when none fits, the last title, and legend items dropped
+ * from the end while they do not fit.
  */
 static void
-frame(struct screen *s, struct rect r, const char *title, const char *short_title,
-      const struct legend *it, int n)
+frame_titles(struct screen *s, struct rect r, const char *const *titles, int nt,
+             const struct legend *it, int n)
 {
     int avail = r.w - 4, total = 0;
     for (int i = 0; i < n; i++)
         total += legend_width(s, &it[i]);
-    if (screen_text_width(s, title) + 2 + total > avail && short_title)
-        title = short_title;
+    const char *title = titles[nt - 1];
+    for (int i = 0; i < nt; i++)
+        if (titles[i] && screen_text_width(s, titles[i]) + 2 + total <= avail) {
+            title = titles[i];
+            break;
+        }
     int tw = screen_text_width(s, title) + 2;
     screen_box(s, r, title, NULL, THEME_BORDER, THEME_TITLE);
     int k = n;
@@ -197,6 +202,15 @@ frame(struct screen *s, struct rect r, const char *title, const char *short_titl
         }
         screen_put(s, col++, r.y, ' ', THEME_DIM);
     }
+}
+
+/* A frame with a long and a short title. */
+static void
+frame(struct screen *s, struct rect r, const char *title, const char *short_title,
+      const struct legend *it, int n)
+{
+    const char *const t[2] = {title, short_title ? short_title : title};
+    frame_titles(s, r, t, 2, it, n);
 }
 
 /* The science section named at the bottom right of a pane's border. */
@@ -335,7 +349,8 @@ heat_legend(struct screen *s, int x, int y, int w, double top, double lo, double
     snprintf(a, sizeof a, " +%.3g", top);
     col += screen_puts(s, col, y, end - col, a, THEME_TEXT);
     snprintf(b, sizeof b, "   min %.3g, max %.3g", lo, hi);
-    col += screen_puts(s, col, y, end - col, b, THEME_DIM);
+    if (screen_text_width(s, b) <= end - col)
+        col += screen_puts(s, col, y, end - col, b, THEME_DIM);
     return col - x;
 }
 
@@ -708,13 +723,13 @@ main_ridge(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
     f[0] = (struct field){.label = "test error: GD", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%s, ridge %s", fmt_g(o->err, b, sizeof b),
              fmt_g(o->ridge_err, c, sizeof c));
-    f[1] = (struct field){.label = "λ", .vstyle = THEME_BOLD, .prio = 0};
-    snprintf(f[1].value, sizeof f[1].value, "%s%s", fmt_g(o->ridge_lambda, b, sizeof b),
-             snap->cfg.ridge_lambda > 0.0 ? " (fixed)" : " = 1/(ηt)");
+    f[1] = (struct field){.label = a ? "|theta|" : "‖θ‖", .vstyle = THEME_BOLD, .prio = 1};
+    fmt_g(o->theta_norm, f[1].value, sizeof f[1].value);
     pack_fields(s, in.x + 1, ry, in.w - 2, f, 2);
     memset(f, 0, sizeof f);
-    f[0] = (struct field){.label = a ? "|theta|" : "‖θ‖", .vstyle = THEME_BOLD, .prio = 0};
-    fmt_g(o->theta_norm, f[0].value, sizeof f[0].value);
+    f[0] = (struct field){.label = "λ", .vstyle = THEME_BOLD, .prio = 0};
+    snprintf(f[0].value, sizeof f[0].value, "%s%s", fmt_g(o->ridge_lambda, b, sizeof b),
+             snap->cfg.ridge_lambda > 0.0 ? " (fixed)" : " = 1/(ηt)");
     f[1] = (struct field){.label = "n, d", .vstyle = THEME_BOLD, .prio = 1};
     snprintf(f[1].value, sizeof f[1].value, "%zu, %zu", snap->cfg.n, d);
     f[2] = (struct field){.label = "label noise in the data", .vstyle = THEME_BOLD, .prio = 2};
@@ -724,11 +739,14 @@ main_ridge(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
 
 /* ---- history panes ---- */
 
+/* The step axis every history pane shares; on a log axis from step 1. */
 static struct scale
-hist_xscale(const struct history *h)
+hist_xscale(const struct history *h, bool log)
 {
     size_t n = h ? history_len(h) : 0;
     double x0 = n ? fmax(0.0, h->x[0] - h->w[0]) : 0.0, x1 = n ? h->x[n - 1] : 1.0;
+    if (log)
+        return scale_fit(fmax(1.0, x0), fmax(x1, 10.0), true, 4);
     if (x1 <= x0)
         x1 = x0 + 1.0;
     return scale_fit(x0, x1, false, 4);
@@ -784,7 +802,7 @@ hist_plot(struct screen *s, struct rect r, const struct lab_view *v, int k1, enu
         lo = floor_lo;
     struct scale ys = scale_fit(lo, hi, log, 3);
     struct plot p;
-    plot_begin(&p, s, in, hist_xscale(h), ys, v->glyphs, PLOT_VGUTTER, xrows, PLOT_X_SI);
+    plot_begin(&p, s, in, hist_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows, PLOT_X_SI);
     size_t n = history_len(h);
     if (k2 >= 0)
         plot_series(&p, h->x, h->y[k2], n, st2, false);
@@ -853,13 +871,18 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
             {a ? "-" : "━", "GD", THEME_CURVE},
             {a ? "-" : "━", "ridge", THEME_EMA},
         };
-        const char *title = snap->cfg.ridge_lambda > 0.0
-                                ? (a ? "test error: GD theta, ridge at fixed lambda, log y"
-                                     : "test error: GD θ, ridge at fixed λ, log y")
-                                : (a ? "test error: GD theta_t, ridge at lambda = 1/(eta t), log y"
-                                     : "test error: GD θ_t, ridge at λ = 1/(ηt), log y");
-        frame(s, r, title, a ? "test error: GD vs ridge, log y" : "test error: GD θ_t vs ridge, log y",
-              lg, 2);
+        const bool fixed = snap->cfg.ridge_lambda > 0.0;
+        const char *const titles[] = {
+            fixed ? (a ? "test error: GD theta_t, ridge at fixed lambda, log y"
+                       : "test error: GD θ_t, ridge at fixed λ, log y")
+                  : (a ? "test error: GD theta_t, ridge at lambda = 1/(eta t), log y"
+                       : "test error: GD θ_t, ridge at λ = 1/(ηt), log y"),
+            fixed ? (a ? "test error, fixed lambda, log y" : "test error, fixed λ, log y")
+                  : (a ? "test error, lambda = 1/(eta t), log y" : "test error, λ = 1/(ηt), log y"),
+            "test error, log y",
+            "test error",
+        };
+        frame_titles(s, r, titles, 4, lg, 2);
         draw_foot(s, r, SEC_SETTINGS);
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_CURVE, LAB_HIST_HEAD2, THEME_EMA, true, NAN);
         break;

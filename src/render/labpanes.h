@@ -49,6 +49,7 @@ struct lab_view {
     enum canvas_glyphs glyphs;
     bool help;  /* the help overlay is open */
     bool paused;
+    bool step_log;    /* the history panes' step axis is logarithmic */
     double sigma_off; /* > 0: the noise is off and comes back at this sigma */
     double sps;       /* measured steps per second */
     const char *notice; /* transient message for the hint bar, or NULL */

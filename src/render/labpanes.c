@@ -18,9 +18,26 @@
 #include "render/scale.h"
 
 /* The sections of ouscope-science(7) the panes cite. */
-#define SEC_SETTINGS "OTHER SETTINGS"
 #define SEC_NOISE "LABEL-NOISE SGD"
 #define SEC_REG "THE IMPLICIT REGULARIZER"
+
+/* Each setting's own section, for its main and headline panes. */
+static const char *
+kind_section(enum ou_lab_kind k)
+{
+    switch (k) {
+    case OU_LAB_SENSING:
+        return "MATRIX SENSING";
+    case OU_LAB_SIGMOID:
+        return "SIGMOID NET";
+    case OU_LAB_SPARSE:
+        return "SPARSE MODEL";
+    case OU_LAB_RIDGE:
+        return "LEAST SQUARES AND RIDGE";
+    default:
+        return "OTHER SETTINGS";
+    }
+}
 
 /* Left-aligned partial blocks (eighths 1..7 of a cell) and lower ones (1..8). */
 static const uint32_t hbar_eighth[8] = {' ',    0x258F, 0x258E, 0x258D,
@@ -364,7 +381,7 @@ main_sensing(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
                                                 : "matrix sensing: X* (rank %zu) and U Uᵀ",
              snap->cfg.rank);
     frame(s, r, rank_title, "matrix sensing", NULL, 0);
-    draw_foot(s, r, SEC_SETTINGS);
+    draw_foot(s, r, kind_section(snap->cfg.kind));
     struct rect in = screen_inset(r, 1);
     size_t d = o->side;
     if (d < 1 || d > OU_LAB_SIDE_MAX) {
@@ -476,7 +493,7 @@ main_sigmoid(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
         {a ? "#" : "█", "in [0.05, 0.95]", THEME_WARN},
     };
     frame(s, r, "sigmoid net on one point: units", "sigmoid units", lg, 2);
-    draw_foot(s, r, SEC_SETTINGS);
+    draw_foot(s, r, kind_section(snap->cfg.kind));
     struct rect in = screen_inset(r, 1);
     size_t m = o->units < OU_LAB_UNITS_MAX ? o->units : OU_LAB_UNITS_MAX;
     if (in.w < 30 || in.h < 5)
@@ -574,7 +591,7 @@ main_sparse(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
     };
     frame(s, r, a ? "sparse model: v(.)v per coordinate" : "sparse model: v⊙v per coordinate",
           "sparse model", lg, 2);
-    draw_foot(s, r, SEC_SETTINGS);
+    draw_foot(s, r, kind_section(snap->cfg.kind));
     struct rect in = screen_inset(r, 1);
     size_t d = o->dim < OU_LAB_DIM_MAX ? o->dim : OU_LAB_DIM_MAX;
     if (d < 1 || in.w < 24 || in.h < 7)
@@ -672,7 +689,7 @@ main_ridge(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
         {a ? "#" : "█", "ridge", THEME_EMA},
     };
     frame(s, r, "least squares beside ridge: coefficients", "ridge", lg, 2);
-    draw_foot(s, r, SEC_SETTINGS);
+    draw_foot(s, r, kind_section(snap->cfg.kind));
     struct rect in = screen_inset(r, 1);
     size_t d = o->dim < OU_LAB_DIM_MAX ? o->dim : OU_LAB_DIM_MAX;
     if (d < 1 || in.w < 24 || in.h < 7)
@@ -862,7 +879,7 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
     case OU_LAB_SIGMOID: {
         struct legend lg[] = {{a ? "-" : "━", "units", THEME_WARN}};
         frame(s, r, "unsaturated units, s(z_j) in [0.05, 0.95]", "unsaturated units", lg, 1);
-        draw_foot(s, r, SEC_SETTINGS);
+        draw_foot(s, r, kind_section(snap->cfg.kind));
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_WARN, -1, THEME_WARN, false, 0.0);
         break;
     }
@@ -883,7 +900,7 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
             "test error",
         };
         frame_titles(s, r, titles, 4, lg, 2);
-        draw_foot(s, r, SEC_SETTINGS);
+        draw_foot(s, r, kind_section(snap->cfg.kind));
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_CURVE, LAB_HIST_HEAD2, THEME_EMA, true, NAN);
         break;
     }
@@ -891,7 +908,7 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
         struct legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
         frame(s, r, a ? "err = |v(.)v - w*| / |w*|, log y" : "err = ‖v⊙v − w*‖ / ‖w*‖, log y",
               a ? "err = |v(.)v - w*|/|w*|" : "err = ‖v⊙v − w*‖/‖w*‖", lg, 1);
-        draw_foot(s, r, SEC_SETTINGS);
+        draw_foot(s, r, kind_section(snap->cfg.kind));
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_ETAL, -1, THEME_ETAL, true, NAN);
         break;
     }
@@ -900,7 +917,7 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
         struct legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
         frame(s, r, a ? "err = |UU^T - X*|_F / |X*|_F, log y" : "err = ‖UUᵀ − X*‖_F / ‖X*‖_F, log y",
               a ? "err = |UU^T - X*|_F/|X*|_F" : "err = ‖UUᵀ − X*‖_F/‖X*‖_F", lg, 1);
-        draw_foot(s, r, SEC_SETTINGS);
+        draw_foot(s, r, kind_section(snap->cfg.kind));
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_ETAL, -1, THEME_ETAL, true, NAN);
         break;
     }

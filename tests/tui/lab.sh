@@ -23,17 +23,17 @@ wait_status() {
 
 for kind in sensing sigmoid sparse ridge; do
     case $kind in
-    sensing) title="matrix sensing: X* (rank 1) and U Uᵀ" sigma="σ 1.5" up="σ 3" ;;
-    sigmoid) title="sigmoid net on one point: units" sigma="σ 0.5" up="σ 1 " ;;
-    sparse) title="sparse model: v⊙v per coordinate" sigma="σ 1 " up="σ 2 " ;;
-    ridge) title="least squares beside ridge: coefficients" sigma="σ 0.5" up="σ 1 " ;;
+    sensing) title="matrix sensing: X* (rank 1) and U Uᵀ" sigma="σ 1.5" up="σ 3" sec="MATRIX SENSING" ;;
+    sigmoid) title="sigmoid net on one point: units" sigma="σ 0.5" up="σ 1 " sec="SIGMOID NET" ;;
+    sparse) title="sparse model: v⊙v per coordinate" sigma="σ 1 " up="σ 2 " sec="SPARSE MODEL" ;;
+    ridge) title="least squares beside ridge: coefficients" sigma="σ 0.5" up="σ 1 " sec="LEAST SQUARES AND RIDGE" ;;
     esac
     start 120 40 --setting "$kind" --seed 1
     wait_for "$title"
     wait_status "setting $kind"
     wait_status "$sigma"
     wait_status "noise label"
-    wait_for "ouscope-science(7) OTHER SETTINGS"
+    wait_for "ouscope-science(7) $sec"
     keys ']'
     wait_status "$up"
     keys p

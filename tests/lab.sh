@@ -88,6 +88,26 @@ for k in sensing sigmoid sparse ridge; do
     check "$k: standard output holds the CSV" columns_are out "$cols"
 done
 
+# The columns against relations they must satisfy, computed here from other columns:
+# sensing: trace = sum of eigenvalues, so with rank 1 eig_tail = nuclear - eig1,
+# and eig1 >= eig2 >= 0; sigmoid (one point): loss = (h - target)^2 / 2;
+# sparse: 0 <= support_found <= rank and l1 >= 0; ridge: lambda = 1/(eta t)
+# with eta = 0.01 (inf at t = 0), and theta = 0 at t = 0 (err = ridge_err there).
+relations() {
+    awk -F, -v kind="$1" '
+        function near(a, b) { d = a - b; if (d < 0) d = -d; return d <= 1e-9 * (1 + (a < 0 ? -a : a)) }
+        NR == 1 { next }
+        kind == "sensing" && !(near($8 + $10, $6) && $8 >= $9 && $9 >= 0) { print "# sensing line " NR; bad = 1 }
+        kind == "sigmoid" && !near($2, ($6 - $7) ^ 2 / 2) { print "# sigmoid line " NR ": loss " $2 " h " $6; bad = 1 }
+        kind == "sparse" && !($7 >= 0 && $7 <= $8 && $6 >= 0) { print "# sparse line " NR; bad = 1 }
+        kind == "ridge" && $1 > 0 && !near($6, 1 / (0.01 * $1)) { print "# ridge line " NR ": lambda " $6; bad = 1 }
+        kind == "ridge" && $1 == 0 && !($6 == "inf" && near($4, $7) && $5 == 0) { print "# ridge step 0: " $0; bad = 1 }
+        END { exit bad }' "$1.csv" >&2
+}
+for k in sensing sigmoid sparse ridge; do
+    check "$k: the columns agree with each other" relations "$k"
+done
+
 # The sigmoid net has no distance to a truth: err stays empty, target is the flag's.
 sig_err_empty() {
     [ -z "$(column sigmoid.csv err | tr -d '\n')" ]

@@ -122,7 +122,7 @@ lab_diverged(struct labapp *a)
     a->paused = true;
     a->burst = 0;
     a->dirty |= LAB_SNAP | LAB_DRAW;
-    lab_notice(a, THEME_ERROR, "diverged at η = %.4g: { halves η, r resets",
+    lab_notice(a, THEME_ERROR, "diverged at η = %.4g: { halves η, then r starts again from θ₀",
                ou_lab_config(a->l)->eta);
 }
 
@@ -252,7 +252,8 @@ lab_eta(struct labapp *a, bool up)
     ou_lab_set_eta(a->l, eta);
     a->dirty |= LAB_SNAP | LAB_DRAW;
     if (was_diverged)
-        lab_notice(a, THEME_NOTICE, "η = %.4g from the last finite θ; space resumes", eta);
+        lab_notice(a, THEME_NOTICE,
+                   "η = %.4g: r starts again from θ₀ (space goes on from the last finite θ)", eta);
     else
         lab_notice(a, THEME_NOTICE, "η = %.4g", eta);
 }

@@ -64,6 +64,28 @@ for kind in sensing sigmoid sparse ridge; do
     $T kill-server >/dev/null 2>&1
 done
 
+# A divergence pauses and says so; a smaller eta and r start again, and space resumes.
+start 120 40 --setting sensing --seed 1 --eta 4
+wait_status "diverged after step"
+wait_status "r resets"
+keys '{' '{' '{' '{' '{' '{' '{'
+wait_status "η 0.03125"
+wait_status "PAUSED"
+keys r
+wait_status "step 0  "
+keys Space
+wait_status "running"
+s1=$(step)
+i=0
+while [ "$(step)" -le "$s1" ]; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || fail "the run did not go on after the divergence"
+    sleep 0.1
+done
+keys q
+[ "$(wait_dead)" = 0 ] || fail "q did not exit after a divergence"
+$T kill-server >/dev/null 2>&1
+
 # Too small: the message names both sizes.
 start 70 20 --setting ridge
 wait_for "need 80×24, have 70×20"

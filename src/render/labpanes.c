@@ -544,7 +544,8 @@ main_sigmoid(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
         } else {
             hbar(s, xb2, y, bw, u / otop, THEME_CURVE);
         }
-        snprintf(buf, sizeof buf, "%.3f", u);
+        /* No "-0.000" for a tiny negative output. */
+        snprintf(buf, sizeof buf, "%.3f", fabs(u) < 5e-4 ? 0.0 : u);
         screen_puts(s, xv2, y, valw, buf, THEME_TEXT);
     }
     if (shown < m) {

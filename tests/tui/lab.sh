@@ -86,6 +86,11 @@ keys q
 [ "$(wait_dead)" = 0 ] || fail "q did not exit after a divergence"
 $T kill-server >/dev/null 2>&1
 
+# --frames N: the view quits by itself after N frames, with status 0.
+start 120 40 --setting ridge --frames 5
+[ "$(wait_dead)" = 0 ] || fail "--frames 5 did not end the view with status 0"
+$T kill-server >/dev/null 2>&1
+
 # Too small: the message names both sizes.
 start 70 20 --setting ridge
 wait_for "need 80×24, have 70×20"

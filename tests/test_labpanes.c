@@ -487,7 +487,8 @@ Test(labpanes, ridge_pairs_of_signed_bars_and_two_test_errors)
                 cr_expect_eq(screen_cell(&f->scr, x, axis)->style, w ? THEME_EMA : THEME_CURVE);
         }
     /* The largest |value|, 0.5 (theta 1 up, theta 4 down), fills its half: equal heights. */
-    int h1 = column_height(&f->scr, ax, row + 1, axis), hq = column_height(&f->scr, ax + 6, row + 1, axis);
+    int h1 = column_height(&f->scr, ax, row + 1, axis),
+        hq = column_height(&f->scr, ax + 6, row + 1, axis);
     cr_expect(fabs(hq - h1 * 0.125 / 0.5) <= 1.0, "0.125 is %d eighths against %d for 0.5", hq, h1);
     frame_free(f);
 }
@@ -505,8 +506,8 @@ Test(labpanes, status_line_names_setting_knobs_and_noise)
     char *t = screen_text(&f->scr);
     char first[512];
     snprintf(first, sizeof first, "%.*s", (int)strcspn(t, "\n"), t);
-    const char *want[] = {"running", "setting sparse", "step 1,234,567", "η 0.004", "σ 2",
-                          "B 3/24",  "noise label"};
+    const char *want[] = {"running", "setting sparse", "step 1,234,567", "η 0.004",
+                          "σ 2",     "B 3/24",         "noise label"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         cr_expect(strstr(first, want[i]) != NULL, "status line lacks \"%s\": %s", want[i], first);
     free(t);
@@ -546,8 +547,8 @@ Test(labpanes, ascii_screens_stay_ascii)
         for (int y = 0; y < f->scr.h; y++)
             for (int x = 0; x < f->scr.w; x++) {
                 uint32_t c = screen_cell(&f->scr, x, y)->ch;
-                cr_expect(c < 128, "%s: U+%04X at %d,%d", ou_lab_kind_name((enum ou_lab_kind)k),
-                          c, x, y);
+                cr_expect(c < 128, "%s: U+%04X at %d,%d", ou_lab_kind_name((enum ou_lab_kind)k), c,
+                          x, y);
                 if (c >= 128)
                     break;
             }
@@ -641,8 +642,8 @@ Test(labkeys, the_settings_section_of_the_man_page_lists_every_key)
     for (size_t i = 0; i < n; i++) {
         char tag[64];
         /* As roff spells the key: \- for a minus, \& before a leading dot. */
-        snprintf(tag, sizeof tag, "\n.B %s\n", strcmp(t[i].name, "Ctrl-L") == 0 ? "Ctrl\\-L"
-                                                                                 : t[i].name);
+        snprintf(tag, sizeof tag, "\n.B %s\n",
+                 strcmp(t[i].name, "Ctrl-L") == 0 ? "Ctrl\\-L" : t[i].name);
         cr_expect(strstr(sec, tag) != NULL, "ouscope(1) SETTINGS does not list the key \"%s\"",
                   t[i].name);
     }

@@ -58,14 +58,14 @@ struct labapp {
     bool paused, quit;
     int exit_status;
 
-    double period;     /* seconds per frame */
-    double sps_est;    /* lab speed while stepping, steps per second */
-    double snap_cost;  /* seconds per snapshot */
-    double draw_cost;  /* seconds per draw and flush */
-    uint64_t burst;    /* steps left of a one-step request */
-    uint64_t pending;  /* steps taken since the last snapshot */
-    double sigma_off;  /* > 0 while the noise is off: the sigma to return to */
-    double meas_t0;    /* the steps/s window */
+    double period;    /* seconds per frame */
+    double sps_est;   /* lab speed while stepping, steps per second */
+    double snap_cost; /* seconds per snapshot */
+    double draw_cost; /* seconds per draw and flush */
+    uint64_t burst;   /* steps left of a one-step request */
+    uint64_t pending; /* steps taken since the last snapshot */
+    double sigma_off; /* > 0 while the noise is off: the sigma to return to */
+    double meas_t0;   /* the steps/s window */
     uint64_t meas_steps;
 };
 
@@ -101,8 +101,8 @@ lab_snapshot(struct labapp *a)
     double t = now();
     enum ou_status st = ou_lab_snapshot(a->l, a->snap);
     if (st != OU_OK)
-        lab_notice(a, THEME_ERROR, "the observables at step %" PRIu64 " failed: %s",
-                   a->snap->step, ou_status_str(st));
+        lab_notice(a, THEME_ERROR, "the observables at step %" PRIu64 " failed: %s", a->snap->step,
+                   ou_status_str(st));
     /* A frame with no steps adds nothing, except the first sample. */
     if (a->pending > 0 || history_len(a->hist) == 0) {
         double y[HIST_NSERIES];
@@ -655,8 +655,8 @@ labapp_main(int argc, char **argv)
         return 2;
     }
     if (st != OU_OK) {
-        fprintf(stderr, "ouscope: cannot create --setting %s: %s\n",
-                ou_lab_kind_name(o.cfg.kind), ou_status_str(st));
+        fprintf(stderr, "ouscope: cannot create --setting %s: %s\n", ou_lab_kind_name(o.cfg.kind),
+                ou_status_str(st));
         return 1;
     }
     int rc = o.headless ? lab_headless(&o, l) : lab_live(&o, l);

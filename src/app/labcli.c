@@ -200,8 +200,7 @@ check_sizes(const struct labcli_opts *o, char **cause)
     switch (c->kind) {
     case OU_LAB_SENSING:
         if (kind_range("--dim", c->dim, 1, OU_LAB_SIDE_MAX, k, "the side d of X*", cause) ||
-            kind_range("--width", c->width, 1, OU_LAB_UNITS_MAX, k, "the columns d' of U",
-                       cause) ||
+            kind_range("--width", c->width, 1, OU_LAB_UNITS_MAX, k, "the columns d' of U", cause) ||
             kind_range("--rank", c->rank, 1, c->dim, k, "rank of X*, at most --dim", cause) ||
             kind_range("--n", c->n, 1, OU_LAB_N_MAX, k, "measurements", cause))
             return -1;
@@ -389,14 +388,14 @@ parse_args(int argc, char **argv, struct labcli_opts *o, FILE *out, char **cause
             set |= SET_TARGET;
             break;
         case OPT_RIDGE_LAMBDA:
-            if (cli_number("--ridge-lambda", a, 0, false, LABCLI_LAMBDA_MAX, false,
-                           &g.ridge_lambda, cause))
+            if (cli_number("--ridge-lambda", a, 0, false, LABCLI_LAMBDA_MAX, false, &g.ridge_lambda,
+                           cause))
                 return -1;
             set |= SET_LAMBDA;
             break;
         case OPT_DATA_NOISE:
-            if (cli_number("--data-noise", a, 0, false, LABCLI_DATA_NOISE_MAX, false,
-                           &g.data_noise, cause))
+            if (cli_number("--data-noise", a, 0, false, LABCLI_DATA_NOISE_MAX, false, &g.data_noise,
+                           cause))
                 return -1;
             set |= SET_DATA_NOISE;
             break;
@@ -451,8 +450,8 @@ parse_args(int argc, char **argv, struct labcli_opts *o, FILE *out, char **cause
                 *cause = xasprintf("%.*s: takes no value (see ouscope --setting sensing --help)",
                                    (int)k, arg);
             } else if (optopt > 0 && optopt < 128) {
-                *cause = xasprintf("-%c: unknown option (see ouscope --setting sensing --help)",
-                                   optopt);
+                *cause =
+                    xasprintf("-%c: unknown option (see ouscope --setting sensing --help)", optopt);
             } else {
                 *cause = xasprintf("%s: unknown option for --setting (see ouscope --setting "
                                    "sensing --help)",
@@ -482,8 +481,10 @@ parse_args(int argc, char **argv, struct labcli_opts *o, FILE *out, char **cause
         unsigned bit;
         const char *flag;
         bool headless; /* the flag belongs to the headless mode */
-    } mode_flags[] = {{SET_STEPS, "--steps", true}, {SET_EVERY, "--every", true},
-                      {SET_CSV, "--csv", true},     {SET_FPS, "--fps", false},
+    } mode_flags[] = {{SET_STEPS, "--steps", true},
+                      {SET_EVERY, "--every", true},
+                      {SET_CSV, "--csv", true},
+                      {SET_FPS, "--fps", false},
                       {SET_FRAMES, "--frames", false}};
     for (size_t i = 0; i < sizeof mode_flags / sizeof mode_flags[0]; i++)
         if ((set & mode_flags[i].bit) && mode_flags[i].headless != o->headless) {

@@ -377,8 +377,9 @@ main_sensing(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
     const struct ou_lab_obs *o = &snap->obs;
     const bool a = s->ascii;
     char rank_title[64];
-    snprintf(rank_title, sizeof rank_title, a ? "matrix sensing: X* (rank %zu) and U U^T"
-                                                : "matrix sensing: X* (rank %zu) and U Uᵀ",
+    snprintf(rank_title, sizeof rank_title,
+             a ? "matrix sensing: X* (rank %zu) and U U^T"
+               : "matrix sensing: X* (rank %zu) and U Uᵀ",
              snap->cfg.rank);
     frame(s, r, rank_title, "matrix sensing", NULL, 0);
     draw_foot(s, r, kind_section(snap->cfg.kind));
@@ -427,9 +428,8 @@ main_sensing(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
                           .vstyle = THEME_BOLD,
                           .prio = 0};
     fmt_g(o->err, f[0].value, sizeof f[0].value);
-    f[1] = (struct field){.label = a ? "nuclear |UU^T|_*" : "nuclear ‖UUᵀ‖_*",
-                          .vstyle = THEME_BOLD,
-                          .prio = 0};
+    f[1] = (struct field){
+        .label = a ? "nuclear |UU^T|_*" : "nuclear ‖UUᵀ‖_*", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[1].value, sizeof f[1].value, "%s vs %s %s", fmt_g(o->nuclear, b, sizeof b),
              a ? "|X*|_*" : "‖X*‖_*", fmt_g(o->nuclear_star, c, sizeof c));
     pack_fields(s, in.x + 1, ry, in.w - 2, f, 2);
@@ -451,8 +451,9 @@ main_sensing(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
     if (bh < 2)
         return;
     char lab[96];
-    snprintf(lab, sizeof lab, a ? "eigenvalues of U U^T (^: the %zu of X*'s rank)"
-                                : "eigenvalues λ_k of U Uᵀ (▲: the %zu of X*'s rank)",
+    snprintf(lab, sizeof lab,
+             a ? "eigenvalues of U U^T (^: the %zu of X*'s rank)"
+               : "eigenvalues λ_k of U Uᵀ (▲: the %zu of X*'s rank)",
              snap->cfg.rank);
     screen_puts(s, x0, y, in.w - 2, lab, THEME_TEXT);
     int gut = 7, bx = x0 + gut, avail = in.x + in.w - 1 - bx;
@@ -561,9 +562,8 @@ main_sigmoid(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
     snprintf(f[0].value, sizeof f[0].value, "%zu of %zu", o->unsaturated, m);
     f[1] = (struct field){.label = "target y", .vstyle = THEME_BOLD, .prio = 0};
     fmt_g(snap->cfg.target, f[1].value, sizeof f[1].value);
-    f[2] = (struct field){.label = a ? "h = sum a_j s(z_j)" : "h = Σ a_j s(z_j)",
-                          .vstyle = THEME_BOLD,
-                          .prio = 1};
+    f[2] = (struct field){
+        .label = a ? "h = sum a_j s(z_j)" : "h = Σ a_j s(z_j)", .vstyle = THEME_BOLD, .prio = 1};
     fmt_g(h, f[2].value, sizeof f[2].value);
     pack_fields(s, in.x + 1, ry, in.w - 2, f, 3);
     memset(f, 0, sizeof f);
@@ -654,8 +654,8 @@ main_sparse(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
     for (size_t j = 0; j < d; j++)
         l1t += fabs(o->truth[j]);
     memset(f, 0, sizeof f);
-    f[0] = (struct field){.label = a ? "l1 |v(.)v|_1" : "ℓ1 ‖v⊙v‖₁", .vstyle = THEME_BOLD,
-                          .prio = 0};
+    f[0] =
+        (struct field){.label = a ? "l1 |v(.)v|_1" : "ℓ1 ‖v⊙v‖₁", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%s (w*: %s)", fmt_g(o->l1, b, sizeof b),
              fmt_g(l1t, lab, sizeof lab));
     f[1] = (struct field){.label = "err", .vstyle = THEME_BOLD, .prio = 0};
@@ -668,9 +668,9 @@ main_sparse(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
     memset(f, 0, sizeof f);
     f[0] = (struct field){.label = "noise", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%s",
-             snap->cfg.noise == OU_LAB_NOISE_PARAM ? "param: isotropic kicks on θ, same size"
-                                                   : (a ? "label: fresh eps_i on the labels"
-                                                      : "label: fresh ε_i on the labels"));
+             snap->cfg.noise == OU_LAB_NOISE_PARAM
+                 ? "param: isotropic kicks on θ, same size"
+                 : (a ? "label: fresh eps_i on the labels" : "label: fresh ε_i on the labels"));
     if (snap->cfg.noise == OU_LAB_NOISE_PARAM)
         f[0].vstyle = THEME_WARN;
     f[1] = (struct field){.label = "n", .vstyle = THEME_BOLD, .prio = 1};
@@ -820,7 +820,8 @@ hist_plot(struct screen *s, struct rect r, const struct lab_view *v, int k1, enu
         lo = floor_lo;
     struct scale ys = scale_fit(lo, hi, log, 3);
     struct plot p;
-    plot_begin(&p, s, in, hist_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows, PLOT_X_SI);
+    plot_begin(&p, s, in, hist_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
+               PLOT_X_SI);
     size_t n = history_len(h);
     if (k2 >= 0)
         plot_series(&p, h->x, h->y[k2], n, st2, false);
@@ -836,7 +837,8 @@ pane_loss(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
 {
     (void)snap;
     struct legend lg[] = {{s->ascii ? "-" : "━", "L", THEME_LOSS}};
-    frame(s, r, s->ascii ? "loss L(theta) on clean labels, log y" : "loss L(θ) on clean labels, log y",
+    frame(s, r,
+          s->ascii ? "loss L(theta) on clean labels, log y" : "loss L(θ) on clean labels, log y",
           "loss, log y", lg, 1);
     draw_foot(s, r, SEC_NOISE);
     hist_plot(s, r, v, LAB_HIST_LOSS, THEME_LOSS, -1, THEME_LOSS, true, NAN);
@@ -916,7 +918,8 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
     case OU_LAB_SENSING:
     default: {
         struct legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
-        frame(s, r, a ? "err = |UU^T - X*|_F / |X*|_F, log y" : "err = ‖UUᵀ − X*‖_F / ‖X*‖_F, log y",
+        frame(s, r,
+              a ? "err = |UU^T - X*|_F / |X*|_F, log y" : "err = ‖UUᵀ − X*‖_F / ‖X*‖_F, log y",
               a ? "err = |UU^T - X*|_F/|X*|_F" : "err = ‖UUᵀ − X*‖_F/‖X*‖_F", lg, 1);
         draw_foot(s, r, kind_section(snap->cfg.kind));
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_ETAL, -1, THEME_ETAL, true, NAN);

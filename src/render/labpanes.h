@@ -47,11 +47,11 @@ struct lab_layout {
 /* Everything drawn that is not in the snapshot. */
 struct lab_view {
     enum canvas_glyphs glyphs;
-    bool help;  /* the help overlay is open */
+    bool help; /* the help overlay is open */
     bool paused;
-    bool step_log;    /* the history panes' step axis is logarithmic */
-    double sigma_off; /* > 0: the noise is off and comes back at this sigma */
-    double sps;       /* measured steps per second */
+    bool step_log;      /* the history panes' step axis is logarithmic */
+    double sigma_off;   /* > 0: the noise is off and comes back at this sigma */
+    double sps;         /* measured steps per second */
     const char *notice; /* transient message for the hint bar, or NULL */
     enum theme_role notice_style;
     const struct history *hist; /* LAB_HIST_* series, step as x (may be NULL) */

@@ -60,6 +60,7 @@ enum {
 #define APP_KICK_MAX 10.0
 #define APP_TAKE_W 120 /* size of a headless take when neither --size nor the script says */
 #define APP_TAKE_H 40
+#define APP_PROBE_PROJECT_ITERS 200 /* a probe's projections: the path, not the result */
 #define APP_REC_FPS 15.0 /* frames per second when recording, unless --fps says */
 #define APP_MARK_MAX 160 /* bytes of a marker label */
 
@@ -126,6 +127,7 @@ struct app {
 
     /* where frames go: curses (live), or an encoder and a cast (a headless take) */
     bool take;          /* no terminal: the clock is frame / fps */
+    bool probe;         /* app_probe_*: projections take few steps, so input stays cheap */
     int take_w, take_h; /* its size */
     struct ansi ansi;   /* the take's encoder */
     struct record *rec; /* the take's cast, or NULL */
@@ -1022,6 +1024,8 @@ app_next_data(struct app *a)
 static uint64_t
 app_project_budget(const struct app *a)
 {
+    if (a->probe)
+        return APP_PROBE_PROJECT_ITERS;
     double per = 17.0 * (double)ou_engine_data(a->e)->n * (double)ou_engine_config(a->e)->width;
     double k = 5e8 / (per > 1.0 ? per : 1.0);
     return k < 5000.0 ? 5000
@@ -2197,6 +2201,75 @@ app_take(struct app *a, struct record *rec, const char *title, long max_frames)
     app_layout(a);
     app_take_loop(a, max_frames);
     return app_finish(a);
+}
+
+/* ---- the probe: the live view's input handling without a terminal ---- */
+
+struct app *
+app_probe_create(const struct cli_opts *o, int w, int h, char **cause)
+{
+    struct ou_engine *e = headless_make_engine(o, cause);
+    if (!e)
+        return NULL;
+    struct app *a = app_create(o, e, NULL, APP_REC_FPS);
+    struct term_info ti = {.utf8 = true, .depth = THEME_256};
+    a->take = true;
+    a->probe = true;
+    a->take_w = w;
+    a->take_h = h;
+    ansi_init(&a->ansi, theme_palette(THEME_256, o->light));
+    app_init_view(a, &ti);
+    ou_engine_mark(a->e);
+    app_fl_restart(a);
+    app_layout(a);
+    app_snapshot(a);
+    app_present(a);
+    return a;
+}
+
+bool
+app_probe_event(struct app *a, const struct term_event *ev)
+{
+    app_event(a, ev);
+    if (a->dirty & APP_LAYOUT)
+        app_layout(a);
+    return !a->quit;
+}
+
+void
+app_probe_frame(struct app *a)
+{
+    if (!a->paused && !a->quit) {
+        uint64_t done = 0;
+        if (app_run(a, 50, &done) != OU_OK)
+            app_diverged(a);
+    }
+    a->view.paused = a->paused;
+    app_snapshot(a);
+    app_present(a);
+    app_frame_done(a);
+    a->dirty = 0;
+}
+
+bool
+app_probe_resize(struct app *a, int w, int h)
+{
+    a->take_w = w;
+    a->take_h = h;
+    struct term_event ev = {.kind = TERM_EV_RESIZE};
+    bool alive = app_probe_event(a, &ev);
+    app_probe_frame(a);
+    return alive;
+}
+
+void
+app_probe_destroy(struct app *a)
+{
+    if (!a)
+        return;
+    struct ou_engine *e = a->e;
+    app_destroy(a);
+    ou_engine_destroy(e);
 }
 
 /* Script set-up directives fill in what the command line did not give. */

@@ -264,6 +264,9 @@ term_mouse_event(struct term_event *ev)
     MEVENT me;
     if (getmouse(&me) != OK)
         return false;
+    /* A report from outside the screen (a click racing a resize, a garbled sequence) means nothing. */
+    if (me.x < 0 || me.y < 0 || me.x >= COLS || me.y >= LINES)
+        return false;
     ev->kind = TERM_EV_MOUSE;
     ev->x = me.x;
     ev->y = me.y;
@@ -313,7 +316,10 @@ term_wait(int timeout_ms, struct term_event *ev)
             ev->kind = TERM_EV_RESIZE;
             return true;
         case KEY_MOUSE:
-            return term_mouse_event(ev);
+            /* A report that means nothing is still input read: an empty event. */
+            if (!term_mouse_event(ev))
+                memset(ev, 0, sizeof *ev);
+            return true;
         case KEY_F(1):
             ev->kind = TERM_EV_KEY;
             ev->key = '?';

@@ -68,7 +68,9 @@ void term_invalidate(void);
 
 /*
  * Wait up to timeout_ms (< 0: until something happens) for one event.
- * Returns true with *ev filled, false on timeout.
+ * Returns true with *ev filled, false on timeout.  Input that means
+ * nothing (a mouse report outside the screen) is an event of kind
+ * TERM_EV_NONE; a mouse event's cell is always on the screen.
  */
 bool term_wait(int timeout_ms, struct term_event *ev);
 

@@ -1,8 +1,10 @@
 /*
  * libFuzzer harness: the command line.  The input is split at NUL bytes
- * into arguments (at most 32).  cli_parse must either accept them, print
- * help/version, or refuse with a one-line cause that names a flag or
- * argument; never a crash or a leak.
+ * into arguments (at most 32).  As in main.c, a command line with
+ * --setting goes to labcli_parse, any other to cli_parse.  Either must
+ * accept the arguments, print help/version, or refuse with a one-line cause
+ * that names a flag or argument; never a crash or a leak.  An accepted
+ * setting is also created, and a refused size gets a one-line message.
  */
 #include "config.h"
 
@@ -12,6 +14,8 @@
 #include <string.h>
 
 #include "app/cli.h"
+#include "app/labcli.h"
+#include "ouscope/lab.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len);
 
@@ -36,9 +40,23 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
         i += strlen(copy + i) + 1;
     }
     argv[argc] = NULL;
-    struct cli_opts o;
     char *cause = NULL;
-    int r = cli_parse(argc, argv, &o, sink, &cause);
+    int r;
+    if (labcli_wanted(argc, argv)) {
+        struct labcli_opts lo;
+        r = labcli_parse(argc, argv, &lo, sink, &cause);
+        struct ou_lab *l = NULL;
+        if (r == 0 && ou_lab_create(&l, &lo.cfg) == OU_EINVAL) {
+            char *why = labcli_sizes_message(&lo.cfg);
+            if (!why || !why[0] || strchr(why, '\n'))
+                abort();
+            free(why);
+        }
+        ou_lab_destroy(l);
+    } else {
+        struct cli_opts o;
+        r = cli_parse(argc, argv, &o, sink, &cause);
+    }
     if (r < 0 && (!cause || !cause[0] || strchr(cause, '\n')))
         abort();
     if (r >= 0 && cause)

@@ -118,7 +118,10 @@ static const struct option long_opts[] = {
 
 static const char usage_text[] =
     "Usage: ouscope [OPTION]...\n"
-    "Watch label-noise SGD train a 1D two-layer ReLU net, live in the terminal.\n"
+    "       ouscope --setting sensing|sigmoid|sparse|ridge [OPTION]...\n"
+    "Watch label-noise SGD train a 1D two-layer ReLU net, live in the terminal;\n"
+    "with --setting, one of the other settings instead (its options:\n"
+    "ouscope --setting KIND --help).\n"
     "\n"
     "Model and data:\n"
     "  --data NAME|FILE     sin3x, x2, abs, random, or a CSV file of x,y rows (sin3x)\n"

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "render/chrome.h"
+#include "render/panes.h"
 #include "render/plot.h"
 #include "render/scale.h"
 
@@ -39,9 +41,7 @@ kind_section(enum ou_lab_kind k)
     }
 }
 
-/* Left-aligned partial blocks (eighths 1..7 of a cell) and lower ones (1..8). */
-static const uint32_t hbar_eighth[8] = {' ',    0x258F, 0x258E, 0x258D,
-                                        0x258C, 0x258B, 0x258A, 0x2589};
+/* Lower partial blocks, eighths 1..8 of a cell. */
 static const uint32_t vbar_eighth[9] = {' ',    0x2581, 0x2582, 0x2583, 0x2584,
                                         0x2585, 0x2586, 0x2587, 0x2588};
 
@@ -100,169 +100,6 @@ labpanes_hist_values(const struct ou_lab_snapshot *snap, double y[HIST_NSERIES])
 }
 
 /* ---- small helpers ---- */
-
-static char *
-group(uint64_t n, char *buf, size_t len)
-{
-    char digits[32];
-    int nd = snprintf(digits, sizeof digits, "%" PRIu64, n);
-    size_t k = 0;
-    for (int i = 0; i < nd && k + 1 < len; i++) {
-        if (i > 0 && (nd - i) % 3 == 0 && k + 2 < len)
-            buf[k++] = ',';
-        buf[k++] = digits[i];
-    }
-    buf[k] = '\0';
-    return buf;
-}
-
-/* A label: value item of a packed line. */
-struct field {
-    const char *label;
-    char value[112];
-    enum theme_role vstyle;
-    int prio; /* 0 is kept longest */
-};
-
-static int
-field_width(const struct screen *s, const struct field *f)
-{
-    int w = screen_text_width(s, f->value);
-    if (f->label && f->label[0])
-        w += screen_text_width(s, f->label) + 1;
-    return w;
-}
-
-/* Fields on row y from x within w columns, two blanks apart, lowest prio first while they fit. */
-static void
-pack_fields(struct screen *s, int x, int y, int w, const struct field *f, int n)
-{
-    bool keep[16] = {false};
-    int used = 0;
-    if (n > 16)
-        n = 16;
-    for (int prio = 0; prio <= 9; prio++)
-        for (int i = 0; i < n; i++) {
-            if (f[i].prio != prio)
-                continue;
-            int fw = field_width(s, &f[i]) + (used > 0 ? 2 : 0);
-            if (used + fw <= w) {
-                keep[i] = true;
-                used += fw;
-            }
-        }
-    int col = x;
-    bool first = true;
-    for (int i = 0; i < n; i++) {
-        if (!keep[i])
-            continue;
-        if (!first)
-            col += 2;
-        first = false;
-        if (f[i].label && f[i].label[0]) {
-            col += screen_puts(s, col, y, x + w - col, f[i].label, THEME_DIM);
-            col++;
-        }
-        col += screen_puts(s, col, y, x + w - col, f[i].value, f[i].vstyle);
-    }
-}
-
-/* A legend item: a glyph in the series' style (may be "") and a label. */
-struct legend {
-    const char *glyph;
-    const char *label;
-    enum theme_role style;
-};
-
-static int
-legend_width(const struct screen *s, const struct legend *it)
-{
-    int w = screen_text_width(s, it->label) + 2;
-    if (it->glyph[0])
-        w += screen_text_width(s, it->glyph) + 1;
-    return w;
-}
-
-/*
- * A pane frame: the first of the titles (longest first) that fits beside
- * every legend item, at the top left, and the legend right-aligned in the
- * top border; when none fits, the last title, and legend items dropped
- * from the end while they do not fit.
- */
-static void
-frame_titles(struct screen *s, struct rect r, const char *const *titles, int nt,
-             const struct legend *it, int n)
-{
-    int avail = r.w - 4, total = 0;
-    for (int i = 0; i < n; i++)
-        total += legend_width(s, &it[i]);
-    const char *title = titles[nt - 1];
-    for (int i = 0; i < nt; i++)
-        if (titles[i] && screen_text_width(s, titles[i]) + 2 + total <= avail) {
-            title = titles[i];
-            break;
-        }
-    int tw = screen_text_width(s, title) + 2;
-    screen_box(s, r, title, NULL, THEME_BORDER, THEME_TITLE);
-    int k = n;
-    while (k > 0 && tw + total > avail)
-        total -= legend_width(s, &it[--k]);
-    int col = r.x + r.w - 1 - total;
-    for (int i = 0; i < k; i++) {
-        screen_put(s, col++, r.y, ' ', THEME_DIM);
-        if (it[i].glyph[0]) {
-            col += screen_puts(s, col, r.y, -1, it[i].glyph, it[i].style);
-            screen_put(s, col++, r.y, ' ', THEME_DIM);
-            col += screen_puts(s, col, r.y, -1, it[i].label, THEME_DIM);
-        } else {
-            col += screen_puts(s, col, r.y, -1, it[i].label, it[i].style);
-        }
-        screen_put(s, col++, r.y, ' ', THEME_DIM);
-    }
-}
-
-/* A frame with a long and a short title. */
-static void
-frame(struct screen *s, struct rect r, const char *title, const char *short_title,
-      const struct legend *it, int n)
-{
-    const char *const t[2] = {title, short_title ? short_title : title};
-    frame_titles(s, r, t, 2, it, n);
-}
-
-/* The science section named at the bottom right of a pane's border. */
-static void
-draw_foot(struct screen *s, struct rect r, const char *section)
-{
-    char buf[96];
-    snprintf(buf, sizeof buf, "ouscope-science(7) %s", section);
-    const char *text = buf;
-    int w = screen_text_width(s, text);
-    if (w + 6 > r.w) {
-        text = section;
-        w = screen_text_width(s, text);
-    }
-    if (w + 6 > r.w)
-        return;
-    int x = r.x + r.w - 3 - w, y = r.y + r.h - 1;
-    screen_put(s, x - 1, y, ' ', THEME_DIM);
-    screen_puts(s, x, y, w, text, THEME_DIM);
-    screen_put(s, x + w, y, ' ', THEME_DIM);
-}
-
-/* A bar from column x0 rightwards, w columns at fraction 1, filled to fraction f (eighths). */
-static void
-hbar(struct screen *s, int x0, int y, int w, double f, enum theme_role style)
-{
-    if (!(f > 0.0) || w <= 0)
-        return;
-    long eighths = lround(fmin(f, 1.0) * (double)w * 8.0);
-    int full = (int)(eighths / 8), part = (int)(eighths % 8);
-    for (int i = 0; i < full; i++)
-        screen_put(s, x0 + i, y, s->ascii ? '#' : 0x2588, style);
-    if (part > 0 && full < w)
-        screen_put(s, x0 + full, y, s->ascii ? (part >= 4 ? '#' : ' ') : hbar_eighth[part], style);
-}
 
 /*
  * A vertical bar in column x: up from the bottom of row `base` (f > 0) or
@@ -381,8 +218,8 @@ main_sensing(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
              a ? "matrix sensing: X* (rank %zu) and U U^T"
                : "matrix sensing: X* (rank %zu) and U Uᵀ",
              snap->cfg.rank);
-    frame(s, r, rank_title, "matrix sensing", NULL, 0);
-    draw_foot(s, r, kind_section(snap->cfg.kind));
+    chrome_frame(s, r, rank_title, "matrix sensing", NULL, 0);
+    chrome_foot(s, r, kind_section(snap->cfg.kind));
     struct rect in = screen_inset(r, 1);
     size_t d = o->side;
     if (d < 1 || d > OU_LAB_SIDE_MAX) {
@@ -421,30 +258,30 @@ main_sensing(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
     double tail = 0.0;
     for (size_t k = snap->cfg.rank; k < d; k++)
         tail += o->sv[k];
-    struct field f[4];
+    struct chrome_field f[4];
     char b[32], c[32];
     memset(f, 0, sizeof f);
-    f[0] = (struct field){.label = a ? "err |UU^T - X*|_F/|X*|_F" : "err ‖UUᵀ − X*‖_F/‖X*‖_F",
+    f[0] = (struct chrome_field){.label = a ? "err |UU^T - X*|_F/|X*|_F" : "err ‖UUᵀ − X*‖_F/‖X*‖_F",
                           .vstyle = THEME_BOLD,
                           .prio = 0};
     fmt_g(o->err, f[0].value, sizeof f[0].value);
-    f[1] = (struct field){
+    f[1] = (struct chrome_field){
         .label = a ? "nuclear |UU^T|_*" : "nuclear ‖UUᵀ‖_*", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[1].value, sizeof f[1].value, "%s vs %s %s", fmt_g(o->nuclear, b, sizeof b),
              a ? "|X*|_*" : "‖X*‖_*", fmt_g(o->nuclear_star, c, sizeof c));
-    pack_fields(s, in.x + 1, ry, in.w - 2, f, 2);
+    chrome_fields(s, in.x + 1, ry, in.w - 2, f, 2);
     memset(f, 0, sizeof f);
-    f[0] = (struct field){.label = a ? "eigenvalues beyond rank(X*), sum" : "Σ λ_k beyond rank(X*)",
+    f[0] = (struct chrome_field){.label = a ? "eigenvalues beyond rank(X*), sum" : "Σ λ_k beyond rank(X*)",
                           .vstyle = THEME_BOLD,
                           .prio = 0};
     fmt_g(tail, f[0].value, sizeof f[0].value);
-    f[1] = (struct field){.label = a ? "|theta|" : "‖θ‖", .vstyle = THEME_BOLD, .prio = 1};
+    f[1] = (struct chrome_field){.label = a ? "|theta|" : "‖θ‖", .vstyle = THEME_BOLD, .prio = 1};
     fmt_g(o->theta_norm, f[1].value, sizeof f[1].value);
-    f[2] = (struct field){.label = "d×d′", .vstyle = THEME_BOLD, .prio = 2};
+    f[2] = (struct chrome_field){.label = "d×d′", .vstyle = THEME_BOLD, .prio = 2};
     snprintf(f[2].value, sizeof f[2].value, "%zu×%zu", d, snap->cfg.width);
-    f[3] = (struct field){.label = "n", .vstyle = THEME_BOLD, .prio = 2};
+    f[3] = (struct chrome_field){.label = "n", .vstyle = THEME_BOLD, .prio = 2};
     snprintf(f[3].value, sizeof f[3].value, "%zu", snap->cfg.n);
-    pack_fields(s, in.x + 1, ry + 1, in.w - 2, f, 4);
+    chrome_fields(s, in.x + 1, ry + 1, in.w - 2, f, 4);
 
     /* Eigenvalues of U U^T as columns, X*'s rank marked under them. */
     int bh = ry - 1 - (y + 1) - 1; /* label row above, mark row below, a blank before readouts */
@@ -489,12 +326,12 @@ main_sigmoid(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
 {
     const struct ou_lab_obs *o = &snap->obs;
     const bool a = s->ascii;
-    struct legend lg[] = {
+    struct chrome_legend lg[] = {
         {a ? "#" : "█", "saturated", THEME_REG},
         {a ? "#" : "█", "in [0.05, 0.95]", THEME_WARN},
     };
-    frame(s, r, "sigmoid net on one point: units", "sigmoid units", lg, 2);
-    draw_foot(s, r, kind_section(snap->cfg.kind));
+    chrome_frame(s, r, "sigmoid net on one point: units", "sigmoid units", lg, 2);
+    chrome_foot(s, r, kind_section(snap->cfg.kind));
     struct rect in = screen_inset(r, 1);
     size_t m = o->units < OU_LAB_UNITS_MAX ? o->units : OU_LAB_UNITS_MAX;
     if (in.w < 30 || in.h < 5)
@@ -532,7 +369,7 @@ main_sigmoid(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
         /* The thresholds 0.05 and 0.95 as dim ticks the bar covers when it passes them. */
         screen_put(s, xb1 + (int)floor(0.05 * bw), y, a ? ':' : 0x2506, THEME_DIM);
         screen_put(s, xb1 + (int)floor(0.95 * bw), y, a ? ':' : 0x2506, THEME_DIM);
-        hbar(s, xb1, y, bw, sj, st);
+        chrome_hbar(s, xb1, y, bw, sj, st);
         snprintf(buf, sizeof buf, "%.3f", sj);
         screen_puts(s, xv1, y, valw, buf, THEME_TEXT);
         double u = o->unit_out[j];
@@ -543,7 +380,7 @@ main_sigmoid(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
             for (int k = 1; k <= len; k++)
                 screen_put(s, u > 0.0 ? mid + k : mid - k, y, a ? '#' : 0x2588, THEME_CURVE);
         } else {
-            hbar(s, xb2, y, bw, u / otop, THEME_CURVE);
+            chrome_hbar(s, xb2, y, bw, u / otop, THEME_CURVE);
         }
         /* No "-0.000" for a tiny negative output. */
         snprintf(buf, sizeof buf, "%.3f", fabs(u) < 5e-4 ? 0.0 : u);
@@ -555,28 +392,28 @@ main_sigmoid(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
     }
 
     int ry = in.y + in.h - 2;
-    struct field f[4];
+    struct chrome_field f[4];
     char b[32];
     memset(f, 0, sizeof f);
-    f[0] = (struct field){.label = "unsaturated", .vstyle = THEME_BOLD, .prio = 0};
+    f[0] = (struct chrome_field){.label = "unsaturated", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%zu of %zu", o->unsaturated, m);
-    f[1] = (struct field){.label = "target y", .vstyle = THEME_BOLD, .prio = 0};
+    f[1] = (struct chrome_field){.label = "target y", .vstyle = THEME_BOLD, .prio = 0};
     fmt_g(snap->cfg.target, f[1].value, sizeof f[1].value);
-    f[2] = (struct field){
+    f[2] = (struct chrome_field){
         .label = a ? "h = sum a_j s(z_j)" : "h = Σ a_j s(z_j)", .vstyle = THEME_BOLD, .prio = 1};
     fmt_g(h, f[2].value, sizeof f[2].value);
-    pack_fields(s, in.x + 1, ry, in.w - 2, f, 3);
+    chrome_fields(s, in.x + 1, ry, in.w - 2, f, 3);
     memset(f, 0, sizeof f);
-    f[0] = (struct field){.label = "a_j", .vstyle = THEME_BOLD, .prio = 0};
+    f[0] = (struct chrome_field){.label = "a_j", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%s", snap->cfg.train_out ? "trained" : "fixed at 1");
-    f[1] = (struct field){.label = "input dim", .vstyle = THEME_BOLD, .prio = 1};
+    f[1] = (struct chrome_field){.label = "input dim", .vstyle = THEME_BOLD, .prio = 1};
     snprintf(f[1].value, sizeof f[1].value, "%zu", snap->cfg.dim);
-    f[2] = (struct field){.label = a ? "|theta|" : "‖θ‖", .vstyle = THEME_BOLD, .prio = 1};
+    f[2] = (struct chrome_field){.label = a ? "|theta|" : "‖θ‖", .vstyle = THEME_BOLD, .prio = 1};
     fmt_g(o->theta_norm, f[2].value, sizeof f[2].value);
-    f[3] = (struct field){.label = "loss", .vstyle = THEME_BOLD, .prio = 2};
+    f[3] = (struct chrome_field){.label = "loss", .vstyle = THEME_BOLD, .prio = 2};
     fmt_g(o->loss, b, sizeof b);
     snprintf(f[3].value, sizeof f[3].value, "%s", b);
-    pack_fields(s, in.x + 1, ry + 1, in.w - 2, f, 4);
+    chrome_fields(s, in.x + 1, ry + 1, in.w - 2, f, 4);
 }
 
 /* ---- sparse: v (.) v per coordinate, the truth's support marked ---- */
@@ -586,13 +423,13 @@ main_sparse(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
 {
     const struct ou_lab_obs *o = &snap->obs;
     const bool a = s->ascii;
-    struct legend lg[] = {
+    struct chrome_legend lg[] = {
         {a ? "#" : "█", "on the support", THEME_KINK_UP},
         {a ? "#" : "█", "off", THEME_REG},
     };
-    frame(s, r, a ? "sparse model: v(.)v per coordinate" : "sparse model: v⊙v per coordinate",
+    chrome_frame(s, r, a ? "sparse model: v(.)v per coordinate" : "sparse model: v⊙v per coordinate",
           "sparse model", lg, 2);
-    draw_foot(s, r, kind_section(snap->cfg.kind));
+    chrome_foot(s, r, kind_section(snap->cfg.kind));
     struct rect in = screen_inset(r, 1);
     size_t d = o->dim < OU_LAB_DIM_MAX ? o->dim : OU_LAB_DIM_MAX;
     if (d < 1 || in.w < 24 || in.h < 7)
@@ -648,34 +485,34 @@ main_sparse(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
     snprintf(lab, sizeof lab, a ? "^ w*'s support" : "▲ w*'s support");
     screen_puts(s, bx + 4, base + 2, in.w - 2 - gut - 10, lab, THEME_DIM);
 
-    struct field f[4];
+    struct chrome_field f[4];
     char b[32];
     double l1t = 0.0;
     for (size_t j = 0; j < d; j++)
         l1t += fabs(o->truth[j]);
     memset(f, 0, sizeof f);
     f[0] =
-        (struct field){.label = a ? "l1 |v(.)v|_1" : "ℓ1 ‖v⊙v‖₁", .vstyle = THEME_BOLD, .prio = 0};
+        (struct chrome_field){.label = a ? "l1 |v(.)v|_1" : "ℓ1 ‖v⊙v‖₁", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%s (w*: %s)", fmt_g(o->l1, b, sizeof b),
              fmt_g(l1t, lab, sizeof lab));
-    f[1] = (struct field){.label = "err", .vstyle = THEME_BOLD, .prio = 0};
+    f[1] = (struct chrome_field){.label = "err", .vstyle = THEME_BOLD, .prio = 0};
     fmt_g(o->err, f[1].value, sizeof f[1].value);
-    f[2] = (struct field){.label = "support found", .vstyle = THEME_BOLD, .prio = 0};
+    f[2] = (struct chrome_field){.label = "support found", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[2].value, sizeof f[2].value, "%zu/%zu", o->support_found, snap->cfg.rank);
     if (o->support_found == snap->cfg.rank)
         f[2].vstyle = THEME_OK;
-    pack_fields(s, in.x + 1, ry, in.w - 2, f, 3);
+    chrome_fields(s, in.x + 1, ry, in.w - 2, f, 3);
     memset(f, 0, sizeof f);
-    f[0] = (struct field){.label = "noise", .vstyle = THEME_BOLD, .prio = 0};
+    f[0] = (struct chrome_field){.label = "noise", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%s",
              snap->cfg.noise == OU_LAB_NOISE_PARAM
                  ? "param: isotropic kicks on θ, same size"
                  : (a ? "label: fresh eps_i on the labels" : "label: fresh ε_i on the labels"));
     if (snap->cfg.noise == OU_LAB_NOISE_PARAM)
         f[0].vstyle = THEME_WARN;
-    f[1] = (struct field){.label = "n", .vstyle = THEME_BOLD, .prio = 1};
+    f[1] = (struct chrome_field){.label = "n", .vstyle = THEME_BOLD, .prio = 1};
     snprintf(f[1].value, sizeof f[1].value, "%zu < d", snap->cfg.n);
-    pack_fields(s, in.x + 1, ry + 1, in.w - 2, f, 2);
+    chrome_fields(s, in.x + 1, ry + 1, in.w - 2, f, 2);
 }
 
 /* ---- ridge: theta beside the ridge solution per coordinate ---- */
@@ -685,12 +522,12 @@ main_ridge(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
 {
     const struct ou_lab_obs *o = &snap->obs;
     const bool a = s->ascii;
-    struct legend lg[] = {
+    struct chrome_legend lg[] = {
         {a ? "#" : "█", a ? "theta (GD)" : "θ (GD)", THEME_CURVE},
         {a ? "#" : "█", "ridge", THEME_EMA},
     };
-    frame(s, r, "least squares beside ridge: coefficients", "ridge", lg, 2);
-    draw_foot(s, r, kind_section(snap->cfg.kind));
+    chrome_frame(s, r, "least squares beside ridge: coefficients", "ridge", lg, 2);
+    chrome_foot(s, r, kind_section(snap->cfg.kind));
     struct rect in = screen_inset(r, 1);
     size_t d = o->dim < OU_LAB_DIM_MAX ? o->dim : OU_LAB_DIM_MAX;
     if (d < 1 || in.w < 24 || in.h < 7)
@@ -735,24 +572,24 @@ main_ridge(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
     }
     screen_puts(s, bx, axis + bh + 1, 1, "1", THEME_AXIS);
 
-    struct field f[4];
+    struct chrome_field f[4];
     char b[32], c[32];
     memset(f, 0, sizeof f);
-    f[0] = (struct field){.label = "test error: GD", .vstyle = THEME_BOLD, .prio = 0};
+    f[0] = (struct chrome_field){.label = "test error: GD", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%s, ridge %s", fmt_g(o->err, b, sizeof b),
              fmt_g(o->ridge_err, c, sizeof c));
-    f[1] = (struct field){.label = a ? "|theta|" : "‖θ‖", .vstyle = THEME_BOLD, .prio = 1};
+    f[1] = (struct chrome_field){.label = a ? "|theta|" : "‖θ‖", .vstyle = THEME_BOLD, .prio = 1};
     fmt_g(o->theta_norm, f[1].value, sizeof f[1].value);
-    pack_fields(s, in.x + 1, ry, in.w - 2, f, 2);
+    chrome_fields(s, in.x + 1, ry, in.w - 2, f, 2);
     memset(f, 0, sizeof f);
-    f[0] = (struct field){.label = "λ", .vstyle = THEME_BOLD, .prio = 0};
+    f[0] = (struct chrome_field){.label = "λ", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%s%s", fmt_g(o->ridge_lambda, b, sizeof b),
              snap->cfg.ridge_lambda > 0.0 ? " (fixed)" : " = 1/(ηt)");
-    f[1] = (struct field){.label = "n, d", .vstyle = THEME_BOLD, .prio = 1};
+    f[1] = (struct chrome_field){.label = "n, d", .vstyle = THEME_BOLD, .prio = 1};
     snprintf(f[1].value, sizeof f[1].value, "%zu, %zu", snap->cfg.n, d);
-    f[2] = (struct field){.label = "label noise in the data", .vstyle = THEME_BOLD, .prio = 2};
+    f[2] = (struct chrome_field){.label = "label noise in the data", .vstyle = THEME_BOLD, .prio = 2};
     fmt_g(snap->cfg.data_noise, f[2].value, sizeof f[2].value);
-    pack_fields(s, in.x + 1, ry + 1, in.w - 2, f, 3);
+    chrome_fields(s, in.x + 1, ry + 1, in.w - 2, f, 3);
 }
 
 /* ---- history panes ---- */
@@ -836,11 +673,11 @@ pane_loss(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
           const struct lab_view *v)
 {
     (void)snap;
-    struct legend lg[] = {{s->ascii ? "-" : "━", "L", THEME_LOSS}};
-    frame(s, r,
+    struct chrome_legend lg[] = {{s->ascii ? "-" : "━", "L", THEME_LOSS}};
+    chrome_frame(s, r,
           s->ascii ? "loss L(theta) on clean labels, log y" : "loss L(θ) on clean labels, log y",
           "loss, log y", lg, 1);
-    draw_foot(s, r, SEC_NOISE);
+    chrome_foot(s, r, SEC_NOISE);
     hist_plot(s, r, v, LAB_HIST_LOSS, THEME_LOSS, -1, THEME_LOSS, true, NAN);
 }
 
@@ -866,10 +703,10 @@ static void
 pane_reg(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
          const struct lab_view *v)
 {
-    struct legend lg[] = {{"", reg_reading(s, snap->cfg.kind), THEME_DIM}};
-    frame(s, r, s->ascii ? "reg(theta) = mean |grad h_i|^2" : "reg(θ) = mean ‖∇θ h_i‖²",
+    struct chrome_legend lg[] = {{"", reg_reading(s, snap->cfg.kind), THEME_DIM}};
+    chrome_frame(s, r, s->ascii ? "reg(theta) = mean |grad h_i|^2" : "reg(θ) = mean ‖∇θ h_i‖²",
           s->ascii ? "reg(theta)" : "reg(θ)", lg, 1);
-    draw_foot(s, r, SEC_REG);
+    chrome_foot(s, r, SEC_REG);
     hist_plot(s, r, v, LAB_HIST_REG, THEME_REG, -1, THEME_REG, false, 0.0);
 }
 
@@ -880,14 +717,14 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
     const bool a = s->ascii;
     switch (snap->cfg.kind) {
     case OU_LAB_SIGMOID: {
-        struct legend lg[] = {{a ? "-" : "━", "units", THEME_WARN}};
-        frame(s, r, "unsaturated units, s(z_j) in [0.05, 0.95]", "unsaturated units", lg, 1);
-        draw_foot(s, r, kind_section(snap->cfg.kind));
+        struct chrome_legend lg[] = {{a ? "-" : "━", "units", THEME_WARN}};
+        chrome_frame(s, r, "unsaturated units, s(z_j) in [0.05, 0.95]", "unsaturated units", lg, 1);
+        chrome_foot(s, r, kind_section(snap->cfg.kind));
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_WARN, -1, THEME_WARN, false, 0.0);
         break;
     }
     case OU_LAB_RIDGE: {
-        struct legend lg[] = {
+        struct chrome_legend lg[] = {
             {a ? "-" : "━", "GD", THEME_CURVE},
             {a ? "-" : "━", "ridge", THEME_EMA},
         };
@@ -902,26 +739,26 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
             "test error, log y",
             "test error",
         };
-        frame_titles(s, r, titles, 4, lg, 2);
-        draw_foot(s, r, kind_section(snap->cfg.kind));
+        chrome_frame_titles(s, r, titles, 4, lg, 2);
+        chrome_foot(s, r, kind_section(snap->cfg.kind));
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_CURVE, LAB_HIST_HEAD2, THEME_EMA, true, NAN);
         break;
     }
     case OU_LAB_SPARSE: {
-        struct legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
-        frame(s, r, a ? "err = |v(.)v - w*| / |w*|, log y" : "err = ‖v⊙v − w*‖ / ‖w*‖, log y",
+        struct chrome_legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
+        chrome_frame(s, r, a ? "err = |v(.)v - w*| / |w*|, log y" : "err = ‖v⊙v − w*‖ / ‖w*‖, log y",
               a ? "err = |v(.)v - w*|/|w*|" : "err = ‖v⊙v − w*‖/‖w*‖", lg, 1);
-        draw_foot(s, r, kind_section(snap->cfg.kind));
+        chrome_foot(s, r, kind_section(snap->cfg.kind));
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_ETAL, -1, THEME_ETAL, true, NAN);
         break;
     }
     case OU_LAB_SENSING:
     default: {
-        struct legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
-        frame(s, r,
+        struct chrome_legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
+        chrome_frame(s, r,
               a ? "err = |UU^T - X*|_F / |X*|_F, log y" : "err = ‖UUᵀ − X*‖_F / ‖X*‖_F, log y",
               a ? "err = |UU^T - X*|_F/|X*|_F" : "err = ‖UUᵀ − X*‖_F/‖X*‖_F", lg, 1);
-        draw_foot(s, r, kind_section(snap->cfg.kind));
+        chrome_foot(s, r, kind_section(snap->cfg.kind));
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_ETAL, -1, THEME_ETAL, true, NAN);
         break;
     }
@@ -934,54 +771,54 @@ static void
 draw_status(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
             const struct lab_view *v)
 {
-    struct field f[10];
+    struct chrome_field f[10];
     int n = 0;
     char a[32];
     const struct ou_lab_config *c = &snap->cfg;
     memset(f, 0, sizeof f);
     if (snap->status == OU_EDIVERGED) {
-        f[n] = (struct field){.vstyle = THEME_ERROR, .prio = 0};
+        f[n] = (struct chrome_field){.vstyle = THEME_ERROR, .prio = 0};
         snprintf(f[n].value, sizeof f[n].value,
                  "diverged after step %s: the next step made the loss or θ non-finite; "
                  "{ halves η, r resets",
-                 group(snap->step, a, sizeof a));
+                 panes_group(snap->step, a, sizeof a));
         n++;
     } else {
-        f[n] = (struct field){.vstyle = v->paused ? THEME_WARN : THEME_OK, .prio = 0};
+        f[n] = (struct chrome_field){.vstyle = v->paused ? THEME_WARN : THEME_OK, .prio = 0};
         snprintf(f[n].value, sizeof f[n].value, "%s", v->paused ? "PAUSED" : "running");
         n++;
     }
-    f[n] = (struct field){.label = "setting", .vstyle = THEME_BOLD, .prio = 0};
+    f[n] = (struct chrome_field){.label = "setting", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[n].value, sizeof f[n].value, "%s", ou_lab_kind_name(c->kind));
     n++;
-    f[n] = (struct field){.label = "step", .vstyle = THEME_BOLD, .prio = 0};
-    group(snap->step, f[n].value, sizeof f[n].value);
+    f[n] = (struct chrome_field){.label = "step", .vstyle = THEME_BOLD, .prio = 0};
+    panes_group(snap->step, f[n].value, sizeof f[n].value);
     n++;
-    f[n] = (struct field){.label = "η", .vstyle = THEME_BOLD, .prio = 0};
+    f[n] = (struct chrome_field){.label = "η", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[n].value, sizeof f[n].value, "%.4g", c->eta);
     n++;
-    f[n] = (struct field){.label = "σ", .vstyle = THEME_BOLD, .prio = 0};
+    f[n] = (struct chrome_field){.label = "σ", .vstyle = THEME_BOLD, .prio = 0};
     if (v->sigma_off > 0.0)
         snprintf(f[n].value, sizeof f[n].value, "off (%.4g)", v->sigma_off);
     else
         snprintf(f[n].value, sizeof f[n].value, "%.4g", c->sigma);
     n++;
-    f[n] = (struct field){.label = "B", .vstyle = THEME_BOLD, .prio = 0};
+    f[n] = (struct chrome_field){.label = "B", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[n].value, sizeof f[n].value, "%zu/%zu", c->batch, c->n);
     n++;
-    f[n] = (struct field){.label = "noise", .vstyle = THEME_BOLD, .prio = 0};
+    f[n] = (struct chrome_field){.label = "noise", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[n].value, sizeof f[n].value, "%s", ou_lab_noise_name(c->noise));
     if (c->noise == OU_LAB_NOISE_PARAM)
         f[n].vstyle = THEME_WARN;
     n++;
-    f[n] = (struct field){.label = "steps/s", .vstyle = THEME_BOLD, .prio = 1};
+    f[n] = (struct chrome_field){.label = "steps/s", .vstyle = THEME_BOLD, .prio = 1};
     scale_format_si(v->sps, a, sizeof a);
     snprintf(f[n].value, sizeof f[n].value, "%s", a);
     n++;
-    f[n] = (struct field){.label = "seed", .vstyle = THEME_BOLD, .prio = 2};
+    f[n] = (struct chrome_field){.label = "seed", .vstyle = THEME_BOLD, .prio = 2};
     snprintf(f[n].value, sizeof f[n].value, "%" PRIu64, c->seed);
     n++;
-    pack_fields(s, r.x + 1, r.y, r.w - 2, f, n);
+    chrome_fields(s, r.x + 1, r.y, r.w - 2, f, n);
 }
 
 static int

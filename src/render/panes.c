@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "render/chrome.h"
+
 static void pane_interp_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
                              const struct view *v);
 static void pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
@@ -65,132 +67,6 @@ fmt_g(double v, char *buf, size_t len)
 {
     snprintf(buf, len, "%.4g", v);
     return buf;
-}
-
-/* A label: value item of a packed line. */
-struct field {
-    const char *label;
-    char value[112];
-    enum theme_role vstyle;
-    int prio;    /* 0 is kept longest */
-    unsigned id; /* enum view_field bit that hides it (0: never hidden) */
-};
-
-/* Columns a field takes. */
-static int
-field_width(const struct screen *s, const struct field *f)
-{
-    int w = screen_text_width(s, f->value);
-    if (f->label && f->label[0])
-        w += screen_text_width(s, f->label) + 1;
-    return w;
-}
-
-/*
- * Draw fields on row y from x within w columns, two blanks apart: those of
- * lowest prio first while they fit, shown in their own order.
- */
-static void
-pack_fields(struct screen *s, int x, int y, int w, const struct field *f, int n)
-{
-    bool keep[32] = {false};
-    int used = 0;
-    if (n > 32)
-        n = 32;
-    for (int prio = 0; prio <= 9; prio++)
-        for (int i = 0; i < n; i++) {
-            if (f[i].prio != prio)
-                continue;
-            int fw = field_width(s, &f[i]) + (used > 0 ? 2 : 0);
-            if (used + fw <= w) {
-                keep[i] = true;
-                used += fw;
-            }
-        }
-    int col = x;
-    bool first = true;
-    for (int i = 0; i < n; i++) {
-        if (!keep[i])
-            continue;
-        if (!first)
-            col += 2;
-        first = false;
-        if (f[i].label && f[i].label[0]) {
-            col += screen_puts(s, col, y, x + w - col, f[i].label, THEME_DIM);
-            col++;
-        }
-        col += screen_puts(s, col, y, x + w - col, f[i].value, f[i].vstyle);
-    }
-}
-
-/* A legend item: a glyph in the series' style (may be "") and a label. */
-struct legend {
-    const char *glyph;
-    const char *label;
-    enum theme_role style;
-};
-
-static int
-legend_width(const struct screen *s, const struct legend *it)
-{
-    int w = screen_text_width(s, it->label) + 2;
-    if (it->glyph[0])
-        w += screen_text_width(s, it->glyph) + 1;
-    return w;
-}
-
-/*
- * A pane frame with a title at the top left and legend items right-aligned
- * in the top border.  The long title is used when it fits with every item,
- * else the short one, and items that still do not fit are dropped from the
- * end of the list.
- */
-static void
-frame(struct screen *s, struct rect r, const char *title, const char *short_title,
-      const struct legend *it, int n)
-{
-    int avail = r.w - 4, total = 0;
-    for (int i = 0; i < n; i++)
-        total += legend_width(s, &it[i]);
-    if (screen_text_width(s, title) + 2 + total > avail && short_title)
-        title = short_title;
-    int tw = screen_text_width(s, title) + 2;
-    screen_box(s, r, title, NULL, THEME_BORDER, THEME_TITLE);
-    int k = n;
-    while (k > 0 && tw + total > avail)
-        total -= legend_width(s, &it[--k]);
-    int col = r.x + r.w - 1 - total;
-    for (int i = 0; i < k; i++) {
-        screen_put(s, col++, r.y, ' ', THEME_DIM);
-        if (it[i].glyph[0]) {
-            col += screen_puts(s, col, r.y, -1, it[i].glyph, it[i].style);
-            screen_put(s, col++, r.y, ' ', THEME_DIM);
-            col += screen_puts(s, col, r.y, -1, it[i].label, THEME_DIM);
-        } else {
-            col += screen_puts(s, col, r.y, -1, it[i].label, it[i].style);
-        }
-        screen_put(s, col++, r.y, ' ', THEME_DIM);
-    }
-}
-
-/* The science section named at the bottom right of a pane's border. */
-static void
-draw_foot(struct screen *s, struct rect r, const char *section)
-{
-    char buf[96];
-    snprintf(buf, sizeof buf, "ouscope-science(7) %s", section);
-    const char *text = buf;
-    int w = screen_text_width(s, text);
-    if (w + 6 > r.w) {
-        text = section;
-        w = screen_text_width(s, text);
-    }
-    if (w + 6 > r.w)
-        return;
-    int x = r.x + r.w - 3 - w, y = r.y + r.h - 1;
-    screen_put(s, x - 1, y, ' ', THEME_DIM);
-    screen_puts(s, x, y, w, text, THEME_DIM);
-    screen_put(s, x + w, y, ' ', THEME_DIM);
 }
 
 /* ---- the interpolant ---- */
@@ -310,23 +186,23 @@ static void
 interp_facts(struct screen *s, struct rect in, int row, const struct ou_snapshot *snap)
 {
     const struct ou_metrics *m = &snap->met;
-    struct field f[5];
+    struct chrome_field f[5];
     memset(f, 0, sizeof f);
     char a[32], b[32];
-    f[0] = (struct field){.label = "kinks", .vstyle = THEME_BOLD, .prio = 0};
+    f[0] = (struct chrome_field){.label = "kinks", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%zu", m->nkinks);
-    f[1] = (struct field){.label = "convexity h/data", .vstyle = THEME_BOLD, .prio = 1};
+    f[1] = (struct chrome_field){.label = "convexity h/data", .vstyle = THEME_BOLD, .prio = 1};
     snprintf(f[1].value, sizeof f[1].value, "%d/%d", m->convex_h, m->convex_data);
-    f[2] = (struct field){.label = "TV(h′)", .vstyle = THEME_BOLD, .prio = 2};
+    f[2] = (struct chrome_field){.label = "TV(h′)", .vstyle = THEME_BOLD, .prio = 2};
     snprintf(f[2].value, sizeof f[2].value, "%s/%s spline", fmt_g(m->tv_hprime, a, sizeof a),
              fmt_g(m->spline_tv, b, sizeof b));
-    f[3] = (struct field){.label = "max|h−spline|", .vstyle = THEME_BOLD, .prio = 3};
+    f[3] = (struct chrome_field){.label = "max|h−spline|", .vstyle = THEME_BOLD, .prio = 3};
     snprintf(f[3].value, sizeof f[3].value, "%.3g", m->max_dev_spline);
-    f[4] = (struct field){.label = "live", .vstyle = THEME_BOLD, .prio = 4};
+    f[4] = (struct chrome_field){.label = "live", .vstyle = THEME_BOLD, .prio = 4};
     snprintf(f[4].value, sizeof f[4].value, "%zu/%zu", m->live_units, snap->cfg.width);
     if (m->convex_h > m->convex_data)
         f[1].vstyle = THEME_WARN;
-    pack_fields(s, in.x + 1, row, in.w - 2, f, 5);
+    chrome_fields(s, in.x + 1, row, in.w - 2, f, 5);
 }
 
 static void
@@ -348,21 +224,21 @@ pane_interp_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap
     if (ab)
         snprintf(blabel, sizeof blabel, "%s%s", v->ab_label_b ? v->ab_label_b : "B",
                  sb->status == OU_EDIVERGED ? " diverged" : "");
-    struct legend lg[6] = {
+    struct chrome_legend lg[6] = {
         {ascii ? "o" : "●", "data", THEME_POINT},
         {ascii ? "-" : "━", ab && v->ab_label_a ? v->ab_label_a : "h(x)", THEME_CURVE},
     };
     int nl = 2;
     if (ab)
-        lg[nl++] = (struct legend){ascii ? "=" : "━", blabel, PANES_B_STYLE};
+        lg[nl++] = (struct chrome_legend){ascii ? "=" : "━", blabel, PANES_B_STYLE};
     if (drift)
-        lg[nl++] = (struct legend){ascii ? ".." : "┄", dlabel, THEME_DRIFT};
+        lg[nl++] = (struct chrome_legend){ascii ? ".." : "┄", dlabel, THEME_DRIFT};
     if (v->ghost)
-        lg[nl++] = (struct legend){ascii ? ".." : "┄", "linear spline", THEME_GHOST};
+        lg[nl++] = (struct chrome_legend){ascii ? ".." : "┄", "linear spline", THEME_GHOST};
     if (v->kinks)
-        lg[nl++] = (struct legend){ascii ? "^v" : "▲▼", "kinks", THEME_KINK_UP};
-    frame(s, r, "h(x), the interpolant", "h(x)", lg, nl);
-    draw_foot(s, r, "SIMPLE INTERPOLANTS");
+        lg[nl++] = (struct chrome_legend){ascii ? "^v" : "▲▼", "kinks", THEME_KINK_UP};
+    chrome_frame(s, r, "h(x), the interpolant", "h(x)", lg, nl);
+    chrome_foot(s, r, "SIMPLE INTERPOLANTS");
 
     struct interp_rows ir = interp_rows(r, v);
     struct scale xs, ys;
@@ -522,7 +398,7 @@ pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
 {
     const struct history *h = v->hist;
     const struct history *hb = v->snap_b ? v->hist_b : NULL;
-    struct legend lg[4] = {
+    struct chrome_legend lg[4] = {
         {s->ascii ? "-" : "━", hb ? "A" : "L", THEME_LOSS},
         {s->ascii ? ".." : "┄", "floor", THEME_FLOOR},
         {"", "", THEME_BOLD},
@@ -530,7 +406,7 @@ pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
     int nl = 2;
     if (hb) {
         lg[2] = lg[1];
-        lg[1] = (struct legend){s->ascii ? "=" : "━", "B", PANES_B_STYLE};
+        lg[1] = (struct chrome_legend){s->ascii ? "=" : "━", "B", PANES_B_STYLE};
         nl = 3;
     }
     /* The floor readout: mean loss over mean prediction, recent quarter. */
@@ -539,12 +415,12 @@ pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
         double ml = recent_mean(h, HIST_LOSS), mf = recent_mean(h, HIST_FLOOR);
         if (mf > 0.0 && isfinite(ml)) {
             snprintf(ratio, sizeof ratio, "⟨L⟩/floor %.3g", ml / mf);
-            lg[nl++] = (struct legend){"", ratio, THEME_BOLD};
+            lg[nl++] = (struct chrome_legend){"", ratio, THEME_BOLD};
         }
     }
-    frame(s, r, v->loss_log ? "loss L(θ), floor ησ²/4B·reg, log y" : "loss L(θ), floor ησ²/4B·reg",
+    chrome_frame(s, r, v->loss_log ? "loss L(θ), floor ησ²/4B·reg, log y" : "loss L(θ), floor ησ²/4B·reg",
           v->loss_log ? "loss, log y" : "loss", lg, nl);
-    draw_foot(s, r, "LOSS FLOOR");
+    chrome_foot(s, r, "LOSS FLOOR");
     if (!h)
         return;
     int xrows;
@@ -575,7 +451,7 @@ pane_reg_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, c
     const struct history *h = v->hist;
     const struct history *hb = v->snap_b ? v->hist_b : NULL;
     /* Compared, the pane shows A's reg and B's; the EMA makes way. */
-    struct legend lg[] = {
+    struct chrome_legend lg[] = {
         {s->ascii ? "-" : "━", hb ? "A" : "reg", THEME_REG},
         {s->ascii ? (hb ? "=" : "-") : "━", hb ? "B" : "EMA", hb ? PANES_B_STYLE : THEME_EMA},
     };
@@ -583,8 +459,8 @@ pane_reg_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, c
     if (v->reg_log)
         title = s->ascii ? "reg(theta) = mean |grad h(x_i)|^2, log y"
                          : "reg(θ) = mean ‖∇θh(xᵢ)‖², log y";
-    frame(s, r, title, v->reg_log ? "reg(θ), log" : "reg(θ)", lg, 2);
-    draw_foot(s, r, "THE IMPLICIT REGULARIZER");
+    chrome_frame(s, r, title, v->reg_log ? "reg(θ), log" : "reg(θ)", lg, 2);
+    chrome_foot(s, r, "THE IMPLICIT REGULARIZER");
     if (!h)
         return;
     int xrows;
@@ -618,13 +494,13 @@ pane_stab_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
 {
     const struct history *h = v->hist;
     double el = snap->met.eta_lambda;
-    struct legend lg[] = {
+    struct chrome_legend lg[] = {
         {s->ascii ? "-" : "━", "η·λ_max", THEME_ETAL},
         {s->ascii ? ".." : "┄", "2", THEME_LIMIT},
         {s->ascii ? "-" : "━", "mean|log ρ|", THEME_BALANCE},
     };
-    frame(s, r, "stability η·λ_max(K) < 2, and balance", "stability", lg, 3);
-    draw_foot(s, r, "EDGE OF STABILITY, BALANCE");
+    chrome_frame(s, r, "stability η·λ_max(K) < 2, and balance", "stability", lg, 3);
+    chrome_foot(s, r, "EDGE OF STABILITY, BALANCE");
     if (!h)
         return;
     int xrows;
@@ -663,23 +539,6 @@ pane_stab_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
 
 /* ---- the OU pane ---- */
 
-/* Left-aligned partial blocks: eighths 1..7 of a cell. */
-static const uint32_t bar_eighth[8] = {' ', 0x258F, 0x258E, 0x258D, 0x258C, 0x258B, 0x258A, 0x2589};
-
-/* A bar from column x0, w columns long at fraction 1, filled to fraction f. */
-static void
-ou_bar(struct screen *s, int x0, int y, int w, double f, enum theme_role style)
-{
-    if (!(f > 0.0) || w <= 0)
-        return;
-    long eighths = lround(fmin(f, 1.0) * (double)w * 8.0);
-    int full = (int)(eighths / 8), part = (int)(eighths % 8);
-    for (int i = 0; i < full; i++)
-        screen_put(s, x0 + i, y, s->ascii ? '#' : 0x2588, style);
-    if (part > 0 && full < w)
-        screen_put(s, x0 + full, y, s->ascii ? (part >= 4 ? '#' : ' ') : bar_eighth[part], style);
-}
-
 /* The column of fraction f of a bar w columns long, clamped into the bar. */
 static int
 ou_col(int x0, int w, double f)
@@ -700,20 +559,20 @@ ou_line(struct screen *s, struct rect in, int row, const char *text, enum theme_
 static void
 ou_drift_line(struct screen *s, struct rect in, int row, const struct ou_fluct *fl)
 {
-    struct field f[3];
+    struct chrome_field f[3];
     char a[32], b[32];
     memset(f, 0, sizeof f);
-    f[0] = (struct field){.label = s->ascii ? "tau" : "τ", .vstyle = THEME_BOLD, .prio = 0};
+    f[0] = (struct chrome_field){.label = s->ascii ? "tau" : "τ", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%.3g", fl->clock);
-    f[1] = (struct field){
+    f[1] = (struct chrome_field){
         .label = s->ascii ? "|P_T grad reg|" : "‖P_T∇reg‖", .vstyle = THEME_BOLD, .prio = 2};
     snprintf(f[1].value, sizeof f[1].value, "%.3g", fl->ptreg_norm);
-    f[2] = (struct field){
+    f[2] = (struct chrome_field){
         .label = s->ascii ? "reg/step" : "Δreg/step", .vstyle = THEME_BOLD, .prio = 1};
     snprintf(a, sizeof a, isfinite(fl->reg_slope) ? "%.2g" : "n/a", fl->reg_slope);
     snprintf(b, sizeof b, "%.2g", fl->drift_pred);
     snprintf(f[2].value, sizeof f[2].value, "%s (pred %s)", a, b);
-    pack_fields(s, in.x + 1, in.y + row, in.w - 2, f, 3);
+    chrome_fields(s, in.x + 1, in.y + row, in.w - 2, f, 3);
 }
 
 /*
@@ -730,14 +589,14 @@ static void
 pane_ou_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, const struct view *v)
 {
     const struct ou_fluct *fl = v->fl;
-    struct legend lg[] = {
+    struct chrome_legend lg[] = {
         {s->ascii ? "#" : "█", "measured", THEME_REG},
         {s->ascii ? "|" : "┃", s->ascii ? "predicted" : "ησ²/B(2−ηλ_k)", THEME_FLOOR},
     };
-    frame(s, r,
+    chrome_frame(s, r,
           s->ascii ? "OU variance of theta along v_k, log" : "OU variance of θ along v_k, log",
           "OU variance", lg, 2);
-    draw_foot(s, r, "OU FLUCTUATIONS");
+    chrome_foot(s, r, "OU FLUCTUATIONS");
     struct rect in = screen_inset(r, 1);
     char buf[200], a[32], b[32];
     if (in.w < 24 || in.h < 3)
@@ -845,7 +704,7 @@ pane_ou_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, co
             snprintf(buf, sizeof buf, " %6s", etl);
             screen_puts(s, col, y, labw - (col - in.x), buf, es);
         }
-        ou_bar(s, x0, y, bw, scale_frac(&xs, fl->var[k]), THEME_REG);
+        chrome_hbar(s, x0, y, bw, scale_frac(&xs, fl->var[k]), THEME_REG);
         if (fl->var_pred[k] > 0.0)
             screen_put(s, ou_col(x0, bw, scale_frac(&xs, fl->var_pred[k])), y,
                        s->ascii ? '|' : 0x2503, THEME_FLOOR);
@@ -865,7 +724,7 @@ pane_ou_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, co
             snprintf(buf, sizeof buf, s->ascii ? "< %.2g" : "◂ %.2g", tvar);
             screen_puts(s, x0, y, bw, buf, THEME_EMA);
         } else {
-            ou_bar(s, x0, y, bw, f, THEME_EMA);
+            chrome_hbar(s, x0, y, bw, f, THEME_EMA);
         }
         snprintf(buf, sizeof buf, "%zu d", tdim);
         screen_puts(s, in.x + in.w - ratw + 1, y, ratw - 1, buf, THEME_DIM);
@@ -873,29 +732,29 @@ pane_ou_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, co
     if (row < in.h)
         ou_drift_line(s, in, row++, fl);
     if (status && row < in.h) {
-        struct field f[4];
+        struct chrome_field f[4];
         int n = 0;
         memset(f, 0, sizeof f);
-        f[n] = (struct field){.label = "window", .vstyle = THEME_TEXT, .prio = 0};
+        f[n] = (struct chrome_field){.label = "window", .vstyle = THEME_TEXT, .prio = 0};
         snprintf(f[n].value, sizeof f[n].value, "%s", panes_group(fl->window, a, sizeof a));
         n++;
-        f[n] = (struct field){.label = "next", .vstyle = THEME_TEXT, .prio = 2};
+        f[n] = (struct chrome_field){.label = "next", .vstyle = THEME_TEXT, .prio = 2};
         snprintf(f[n].value, sizeof f[n].value, "%.0f%%",
                  v->fl_window ? 100.0 * (double)v->fl_filled / (double)v->fl_window : 0.0);
         n++;
         if (fl->knobs_changed) {
-            f[n] = (struct field){.label = "", .vstyle = THEME_WARN, .prio = 1};
+            f[n] = (struct chrome_field){.label = "", .vstyle = THEME_WARN, .prio = 1};
             snprintf(f[n].value, sizeof f[n].value, "knobs changed in it");
             n++;
         } else if (fl->batch < snap->data.n) {
-            f[n] = (struct field){.label = "", .vstyle = THEME_DIM, .prio = 1};
+            f[n] = (struct chrome_field){.label = "", .vstyle = THEME_DIM, .prio = 1};
             snprintf(f[n].value, sizeof f[n].value, "B<n: sampling noise adds");
             n++;
         }
-        f[n] = (struct field){.label = "kick", .vstyle = THEME_TEXT, .prio = 3};
+        f[n] = (struct chrome_field){.label = "kick", .vstyle = THEME_TEXT, .prio = 3};
         snprintf(f[n].value, sizeof f[n].value, "%.3g", v->kick_size);
         n++;
-        pack_fields(s, in.x + 1, in.y + row, in.w - 2, f, n);
+        chrome_fields(s, in.x + 1, in.y + row, in.w - 2, f, n);
     }
 }
 
@@ -935,9 +794,9 @@ pane_regs_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
     (void)v;
     const struct ou_metrics *m = &snap->met;
     const struct ou_config *c = &snap->cfg;
-    frame(s, r, s->ascii ? "implicit regularizers at theta" : "implicit regularizers at θ",
+    chrome_frame(s, r, s->ascii ? "implicit regularizers at theta" : "implicit regularizers at θ",
           "regularizers", NULL, 0);
-    draw_foot(s, r, "IMPLICIT REGULARIZERS");
+    chrome_foot(s, r, "IMPLICIT REGULARIZERS");
     struct rect in = screen_inset(r, 1);
     if (in.w < 24 || in.h < 2)
         return;
@@ -1050,7 +909,7 @@ draw_marks(struct plot *p, const struct view *v)
 static void
 draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, const struct view *v)
 {
-    struct field f[14];
+    struct chrome_field f[14];
     int n = 0;
     char a[32];
     const struct ou_config *c = &snap->cfg;
@@ -1058,7 +917,7 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
     memset(f, 0, sizeof f);
 
     if (snap->status == OU_EDIVERGED) {
-        f[n] = (struct field){.vstyle = THEME_ERROR, .prio = 0};
+        f[n] = (struct chrome_field){.vstyle = THEME_ERROR, .prio = 0};
         if (el >= PANES_ETAL_LIMIT)
             snprintf(f[n].value, sizeof f[n].value,
                      "diverged at step %s: η·λ_max = %.3g > 2; press u to rewind (η halved)",
@@ -1070,12 +929,12 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
                      panes_group(snap->diverged_at, a, sizeof a), el);
         n++;
     } else if (v->burst > 0) {
-        f[n] = (struct field){.vstyle = THEME_OK, .prio = 0, .id = VIEW_FIELD_STATE};
+        f[n] = (struct chrome_field){.vstyle = THEME_OK, .prio = 0, .id = VIEW_FIELD_STATE};
         snprintf(f[n].value, sizeof f[n].value, "running %s steps",
                  panes_group(v->burst, a, sizeof a));
         n++;
     } else {
-        f[n] = (struct field){
+        f[n] = (struct chrome_field){
             .vstyle = v->paused ? THEME_WARN : THEME_OK, .prio = 0, .id = VIEW_FIELD_STATE};
         snprintf(f[n].value, sizeof f[n].value, "%s", v->paused ? "PAUSED" : "running");
         n++;
@@ -1084,7 +943,7 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
         /* The comparison: what differs, and whether B is still going. */
         const struct ou_snapshot *sb = v->snap_b;
         bool bdiv = sb->status == OU_EDIVERGED;
-        f[n] = (struct field){.label = "A/B:", .vstyle = bdiv ? THEME_WARN : THEME_BOLD, .prio = 0};
+        f[n] = (struct chrome_field){.label = "A/B:", .vstyle = bdiv ? THEME_WARN : THEME_BOLD, .prio = 0};
         if (bdiv)
             snprintf(f[n].value, sizeof f[n].value, "%s (B diverged at %s)", v->ab_diff,
                      panes_group(sb->diverged_at, a, sizeof a));
@@ -1092,54 +951,54 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
             snprintf(f[n].value, sizeof f[n].value, "%s", v->ab_diff);
         n++;
     }
-    f[n] = (struct field){.label = "step", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_STEP};
+    f[n] = (struct chrome_field){.label = "step", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_STEP};
     panes_group(snap->step, f[n].value, sizeof f[n].value);
     n++;
-    f[n] = (struct field){.label = "η", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_ETA};
+    f[n] = (struct chrome_field){.label = "η", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_ETA};
     fmt_g(c->eta, f[n].value, sizeof f[n].value);
     n++;
-    f[n] = (struct field){.label = "σ", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_SIGMA};
+    f[n] = (struct chrome_field){.label = "σ", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_SIGMA};
     if (v->sigma_off > 0.0)
         snprintf(f[n].value, sizeof f[n].value, "off (%s)", fmt_g(v->sigma_off, a, sizeof a));
     else
         fmt_g(c->sigma, f[n].value, sizeof f[n].value);
     n++;
-    f[n] = (struct field){.label = "", .vstyle = THEME_TEXT, .prio = 2, .id = VIEW_FIELD_NOISE};
+    f[n] = (struct chrome_field){.label = "", .vstyle = THEME_TEXT, .prio = 2, .id = VIEW_FIELD_NOISE};
     snprintf(f[n].value, sizeof f[n].value, "%s %s", ou_noise_kind_name(c->noise),
              c->frozen ? "frozen" : "fresh");
     if (c->frozen)
         f[n].vstyle = THEME_WARN;
     n++;
-    f[n] = (struct field){.label = "B", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_BATCH};
+    f[n] = (struct chrome_field){.label = "B", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_BATCH};
     snprintf(f[n].value, sizeof f[n].value, "%zu/%zu", c->batch, snap->data.n);
     n++;
-    f[n] = (struct field){.label = "μ", .vstyle = THEME_BOLD, .prio = 3, .id = VIEW_FIELD_MOMENTUM};
+    f[n] = (struct chrome_field){.label = "μ", .vstyle = THEME_BOLD, .prio = 3, .id = VIEW_FIELD_MOMENTUM};
     fmt_g(c->momentum, f[n].value, sizeof f[n].value);
     if (c->optim != OU_OPTIM_SGD) {
         size_t k = strlen(f[n].value);
         snprintf(f[n].value + k, sizeof f[n].value - k, " %s", ou_optim_kind_name(c->optim));
     }
     n++;
-    f[n] = (struct field){.label = "η·λ_max", .prio = 0, .id = VIEW_FIELD_ETA_LAMBDA};
+    f[n] = (struct chrome_field){.label = "η·λ_max", .prio = 0, .id = VIEW_FIELD_ETA_LAMBDA};
     f[n].vstyle =
         el >= PANES_ETAL_LIMIT ? THEME_ERROR : (el > PANES_ETAL_WARN ? THEME_WARN : THEME_BOLD);
     snprintf(f[n].value, sizeof f[n].value, "%.3g", el);
     n++;
     f[n] =
-        (struct field){.label = "steps/s", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_SPEED};
+        (struct chrome_field){.label = "steps/s", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_SPEED};
     scale_format_si(v->sps, a, sizeof a);
     snprintf(f[n].value, sizeof f[n].value, "%s (%s)", a, v->speed ? v->speed : "max");
     n++;
-    f[n] = (struct field){.label = "fps", .vstyle = THEME_BOLD, .prio = 4, .id = VIEW_FIELD_FPS};
+    f[n] = (struct chrome_field){.label = "fps", .vstyle = THEME_BOLD, .prio = 4, .id = VIEW_FIELD_FPS};
     snprintf(f[n].value, sizeof f[n].value, "%.0f", v->fps);
     n++;
-    f[n] = (struct field){.label = "seed", .vstyle = THEME_BOLD, .prio = 3, .id = VIEW_FIELD_SEED};
+    f[n] = (struct chrome_field){.label = "seed", .vstyle = THEME_BOLD, .prio = 3, .id = VIEW_FIELD_SEED};
     snprintf(f[n].value, sizeof f[n].value, "%" PRIu64, c->seed);
     n++;
-    f[n] = (struct field){.label = "data", .vstyle = THEME_BOLD, .prio = 2, .id = VIEW_FIELD_DATA};
+    f[n] = (struct chrome_field){.label = "data", .vstyle = THEME_BOLD, .prio = 2, .id = VIEW_FIELD_DATA};
     snprintf(f[n].value, sizeof f[n].value, "%s n=%zu", snap->data.name, snap->data.n);
     n++;
-    f[n] = (struct field){.label = "m", .vstyle = THEME_BOLD, .prio = 4, .id = VIEW_FIELD_WIDTH};
+    f[n] = (struct chrome_field){.label = "m", .vstyle = THEME_BOLD, .prio = 4, .id = VIEW_FIELD_WIDTH};
     snprintf(f[n].value, sizeof f[n].value, "%zu", c->width);
     n++;
     /* --hide: drop the fields asked for (a divergence message has no id and stays). */
@@ -1147,7 +1006,7 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
     for (int i = 0; i < n; i++)
         if (!(f[i].id & v->hide))
             f[k++] = f[i];
-    pack_fields(s, r.x + 1, r.y, r.w - 2, f, k);
+    chrome_fields(s, r.x + 1, r.y, r.w - 2, f, k);
 }
 
 static int

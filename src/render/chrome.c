@@ -133,5 +133,6 @@ chrome_hbar(struct screen *s, int x0, int y, int w, double f, enum theme_role st
     for (int i = 0; i < full; i++)
         screen_put(s, x0 + i, y, s->ascii ? '#' : 0x2588, style);
     if (part > 0 && full < w)
-        screen_put(s, x0 + full, y, s->ascii ? (part >= 4 ? '#' : ' ') : chrome_eighth[part], style);
+        screen_put(s, x0 + full, y, s->ascii ? (part >= 4 ? '#' : ' ') : chrome_eighth[part],
+                   style);
 }

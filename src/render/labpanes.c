@@ -261,9 +261,10 @@ main_sensing(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
     struct chrome_field f[4];
     char b[32], c[32];
     memset(f, 0, sizeof f);
-    f[0] = (struct chrome_field){.label = a ? "err |UU^T - X*|_F/|X*|_F" : "err ‖UUᵀ − X*‖_F/‖X*‖_F",
-                          .vstyle = THEME_BOLD,
-                          .prio = 0};
+    f[0] =
+        (struct chrome_field){.label = a ? "err |UU^T - X*|_F/|X*|_F" : "err ‖UUᵀ − X*‖_F/‖X*‖_F",
+                              .vstyle = THEME_BOLD,
+                              .prio = 0};
     fmt_g(o->err, f[0].value, sizeof f[0].value);
     f[1] = (struct chrome_field){
         .label = a ? "nuclear |UU^T|_*" : "nuclear ‖UUᵀ‖_*", .vstyle = THEME_BOLD, .prio = 0};
@@ -271,9 +272,10 @@ main_sensing(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
              a ? "|X*|_*" : "‖X*‖_*", fmt_g(o->nuclear_star, c, sizeof c));
     chrome_fields(s, in.x + 1, ry, in.w - 2, f, 2);
     memset(f, 0, sizeof f);
-    f[0] = (struct chrome_field){.label = a ? "eigenvalues beyond rank(X*), sum" : "Σ λ_k beyond rank(X*)",
-                          .vstyle = THEME_BOLD,
-                          .prio = 0};
+    f[0] = (struct chrome_field){.label = a ? "eigenvalues beyond rank(X*), sum"
+                                            : "Σ λ_k beyond rank(X*)",
+                                 .vstyle = THEME_BOLD,
+                                 .prio = 0};
     fmt_g(tail, f[0].value, sizeof f[0].value);
     f[1] = (struct chrome_field){.label = a ? "|theta|" : "‖θ‖", .vstyle = THEME_BOLD, .prio = 1};
     fmt_g(o->theta_norm, f[1].value, sizeof f[1].value);
@@ -427,8 +429,9 @@ main_sparse(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
         {a ? "#" : "█", "on the support", THEME_KINK_UP},
         {a ? "#" : "█", "off", THEME_REG},
     };
-    chrome_frame(s, r, a ? "sparse model: v(.)v per coordinate" : "sparse model: v⊙v per coordinate",
-          "sparse model", lg, 2);
+    chrome_frame(s, r,
+                 a ? "sparse model: v(.)v per coordinate" : "sparse model: v⊙v per coordinate",
+                 "sparse model", lg, 2);
     chrome_foot(s, r, kind_section(snap->cfg.kind));
     struct rect in = screen_inset(r, 1);
     size_t d = o->dim < OU_LAB_DIM_MAX ? o->dim : OU_LAB_DIM_MAX;
@@ -491,8 +494,8 @@ main_sparse(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
     for (size_t j = 0; j < d; j++)
         l1t += fabs(o->truth[j]);
     memset(f, 0, sizeof f);
-    f[0] =
-        (struct chrome_field){.label = a ? "l1 |v(.)v|_1" : "ℓ1 ‖v⊙v‖₁", .vstyle = THEME_BOLD, .prio = 0};
+    f[0] = (struct chrome_field){
+        .label = a ? "l1 |v(.)v|_1" : "ℓ1 ‖v⊙v‖₁", .vstyle = THEME_BOLD, .prio = 0};
     snprintf(f[0].value, sizeof f[0].value, "%s (w*: %s)", fmt_g(o->l1, b, sizeof b),
              fmt_g(l1t, lab, sizeof lab));
     f[1] = (struct chrome_field){.label = "err", .vstyle = THEME_BOLD, .prio = 0};
@@ -587,7 +590,8 @@ main_ridge(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
              snap->cfg.ridge_lambda > 0.0 ? " (fixed)" : " = 1/(ηt)");
     f[1] = (struct chrome_field){.label = "n, d", .vstyle = THEME_BOLD, .prio = 1};
     snprintf(f[1].value, sizeof f[1].value, "%zu, %zu", snap->cfg.n, d);
-    f[2] = (struct chrome_field){.label = "label noise in the data", .vstyle = THEME_BOLD, .prio = 2};
+    f[2] =
+        (struct chrome_field){.label = "label noise in the data", .vstyle = THEME_BOLD, .prio = 2};
     fmt_g(snap->cfg.data_noise, f[2].value, sizeof f[2].value);
     chrome_fields(s, in.x + 1, ry + 1, in.w - 2, f, 3);
 }
@@ -675,8 +679,9 @@ pane_loss(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
     (void)snap;
     struct chrome_legend lg[] = {{s->ascii ? "-" : "━", "L", THEME_LOSS}};
     chrome_frame(s, r,
-          s->ascii ? "loss L(theta) on clean labels, log y" : "loss L(θ) on clean labels, log y",
-          "loss, log y", lg, 1);
+                 s->ascii ? "loss L(theta) on clean labels, log y"
+                          : "loss L(θ) on clean labels, log y",
+                 "loss, log y", lg, 1);
     chrome_foot(s, r, SEC_NOISE);
     hist_plot(s, r, v, LAB_HIST_LOSS, THEME_LOSS, -1, THEME_LOSS, true, NAN);
 }
@@ -705,7 +710,7 @@ pane_reg(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
 {
     struct chrome_legend lg[] = {{"", reg_reading(s, snap->cfg.kind), THEME_DIM}};
     chrome_frame(s, r, s->ascii ? "reg(theta) = mean |grad h_i|^2" : "reg(θ) = mean ‖∇θ h_i‖²",
-          s->ascii ? "reg(theta)" : "reg(θ)", lg, 1);
+                 s->ascii ? "reg(theta)" : "reg(θ)", lg, 1);
     chrome_foot(s, r, SEC_REG);
     hist_plot(s, r, v, LAB_HIST_REG, THEME_REG, -1, THEME_REG, false, 0.0);
 }
@@ -746,8 +751,9 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
     }
     case OU_LAB_SPARSE: {
         struct chrome_legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
-        chrome_frame(s, r, a ? "err = |v(.)v - w*| / |w*|, log y" : "err = ‖v⊙v − w*‖ / ‖w*‖, log y",
-              a ? "err = |v(.)v - w*|/|w*|" : "err = ‖v⊙v − w*‖/‖w*‖", lg, 1);
+        chrome_frame(s, r,
+                     a ? "err = |v(.)v - w*| / |w*|, log y" : "err = ‖v⊙v − w*‖ / ‖w*‖, log y",
+                     a ? "err = |v(.)v - w*|/|w*|" : "err = ‖v⊙v − w*‖/‖w*‖", lg, 1);
         chrome_foot(s, r, kind_section(snap->cfg.kind));
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_ETAL, -1, THEME_ETAL, true, NAN);
         break;
@@ -755,9 +761,9 @@ pane_head(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
     case OU_LAB_SENSING:
     default: {
         struct chrome_legend lg[] = {{a ? "-" : "━", "err", THEME_ETAL}};
-        chrome_frame(s, r,
-              a ? "err = |UU^T - X*|_F / |X*|_F, log y" : "err = ‖UUᵀ − X*‖_F / ‖X*‖_F, log y",
-              a ? "err = |UU^T - X*|_F/|X*|_F" : "err = ‖UUᵀ − X*‖_F/‖X*‖_F", lg, 1);
+        chrome_frame(
+            s, r, a ? "err = |UU^T - X*|_F / |X*|_F, log y" : "err = ‖UUᵀ − X*‖_F / ‖X*‖_F, log y",
+            a ? "err = |UU^T - X*|_F/|X*|_F" : "err = ‖UUᵀ − X*‖_F/‖X*‖_F", lg, 1);
         chrome_foot(s, r, kind_section(snap->cfg.kind));
         hist_plot(s, r, v, LAB_HIST_HEAD, THEME_ETAL, -1, THEME_ETAL, true, NAN);
         break;

@@ -418,8 +418,9 @@ pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
             lg[nl++] = (struct chrome_legend){"", ratio, THEME_BOLD};
         }
     }
-    chrome_frame(s, r, v->loss_log ? "loss L(θ), floor ησ²/4B·reg, log y" : "loss L(θ), floor ησ²/4B·reg",
-          v->loss_log ? "loss, log y" : "loss", lg, nl);
+    chrome_frame(s, r,
+                 v->loss_log ? "loss L(θ), floor ησ²/4B·reg, log y" : "loss L(θ), floor ησ²/4B·reg",
+                 v->loss_log ? "loss, log y" : "loss", lg, nl);
     chrome_foot(s, r, "LOSS FLOOR");
     if (!h)
         return;
@@ -593,9 +594,9 @@ pane_ou_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, co
         {s->ascii ? "#" : "█", "measured", THEME_REG},
         {s->ascii ? "|" : "┃", s->ascii ? "predicted" : "ησ²/B(2−ηλ_k)", THEME_FLOOR},
     };
-    chrome_frame(s, r,
-          s->ascii ? "OU variance of theta along v_k, log" : "OU variance of θ along v_k, log",
-          "OU variance", lg, 2);
+    chrome_frame(
+        s, r, s->ascii ? "OU variance of theta along v_k, log" : "OU variance of θ along v_k, log",
+        "OU variance", lg, 2);
     chrome_foot(s, r, "OU FLUCTUATIONS");
     struct rect in = screen_inset(r, 1);
     char buf[200], a[32], b[32];
@@ -795,7 +796,7 @@ pane_regs_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
     const struct ou_metrics *m = &snap->met;
     const struct ou_config *c = &snap->cfg;
     chrome_frame(s, r, s->ascii ? "implicit regularizers at theta" : "implicit regularizers at θ",
-          "regularizers", NULL, 0);
+                 "regularizers", NULL, 0);
     chrome_foot(s, r, "IMPLICIT REGULARIZERS");
     struct rect in = screen_inset(r, 1);
     if (in.w < 24 || in.h < 2)
@@ -885,12 +886,8 @@ draw_marks(struct plot *p, const struct view *v)
                                      [MARK_UPHILL] = 0x2191,   /* ↑ */
                                      [MARK_PROJECT] = 0x22A5,  /* ⊥ */
                                      [MARK_RESCALE] = 0x00D7}; /* × */
-    static const char ascii[] = {[MARK_TOP] = 'V',
-                                 [MARK_TANGENT] = 'T',
-                                 [MARK_DOWNHILL] = 'd',
-                                 [MARK_UPHILL] = 'u',
-                                 [MARK_PROJECT] = 'P',
-                                 [MARK_RESCALE] = 'x'};
+    static const char ascii[] = {[MARK_TOP] = 'V',    [MARK_TANGENT] = 'T', [MARK_DOWNHILL] = 'd',
+                                 [MARK_UPHILL] = 'u', [MARK_PROJECT] = 'P', [MARK_RESCALE] = 'x'};
     if (!p->s || p->cr.w <= 0 || p->cr.h <= 0 || p->cv.cw <= 0)
         return;
     double ytop = scale_value(&p->ys, 1.0);
@@ -943,7 +940,8 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
         /* The comparison: what differs, and whether B is still going. */
         const struct ou_snapshot *sb = v->snap_b;
         bool bdiv = sb->status == OU_EDIVERGED;
-        f[n] = (struct chrome_field){.label = "A/B:", .vstyle = bdiv ? THEME_WARN : THEME_BOLD, .prio = 0};
+        f[n] = (struct chrome_field){
+            .label = "A/B:", .vstyle = bdiv ? THEME_WARN : THEME_BOLD, .prio = 0};
         if (bdiv)
             snprintf(f[n].value, sizeof f[n].value, "%s (B diverged at %s)", v->ab_diff,
                      panes_group(sb->diverged_at, a, sizeof a));
@@ -951,28 +949,34 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
             snprintf(f[n].value, sizeof f[n].value, "%s", v->ab_diff);
         n++;
     }
-    f[n] = (struct chrome_field){.label = "step", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_STEP};
+    f[n] = (struct chrome_field){
+        .label = "step", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_STEP};
     panes_group(snap->step, f[n].value, sizeof f[n].value);
     n++;
-    f[n] = (struct chrome_field){.label = "η", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_ETA};
+    f[n] =
+        (struct chrome_field){.label = "η", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_ETA};
     fmt_g(c->eta, f[n].value, sizeof f[n].value);
     n++;
-    f[n] = (struct chrome_field){.label = "σ", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_SIGMA};
+    f[n] = (struct chrome_field){
+        .label = "σ", .vstyle = THEME_BOLD, .prio = 0, .id = VIEW_FIELD_SIGMA};
     if (v->sigma_off > 0.0)
         snprintf(f[n].value, sizeof f[n].value, "off (%s)", fmt_g(v->sigma_off, a, sizeof a));
     else
         fmt_g(c->sigma, f[n].value, sizeof f[n].value);
     n++;
-    f[n] = (struct chrome_field){.label = "", .vstyle = THEME_TEXT, .prio = 2, .id = VIEW_FIELD_NOISE};
+    f[n] =
+        (struct chrome_field){.label = "", .vstyle = THEME_TEXT, .prio = 2, .id = VIEW_FIELD_NOISE};
     snprintf(f[n].value, sizeof f[n].value, "%s %s", ou_noise_kind_name(c->noise),
              c->frozen ? "frozen" : "fresh");
     if (c->frozen)
         f[n].vstyle = THEME_WARN;
     n++;
-    f[n] = (struct chrome_field){.label = "B", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_BATCH};
+    f[n] = (struct chrome_field){
+        .label = "B", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_BATCH};
     snprintf(f[n].value, sizeof f[n].value, "%zu/%zu", c->batch, snap->data.n);
     n++;
-    f[n] = (struct chrome_field){.label = "μ", .vstyle = THEME_BOLD, .prio = 3, .id = VIEW_FIELD_MOMENTUM};
+    f[n] = (struct chrome_field){
+        .label = "μ", .vstyle = THEME_BOLD, .prio = 3, .id = VIEW_FIELD_MOMENTUM};
     fmt_g(c->momentum, f[n].value, sizeof f[n].value);
     if (c->optim != OU_OPTIM_SGD) {
         size_t k = strlen(f[n].value);
@@ -984,21 +988,25 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
         el >= PANES_ETAL_LIMIT ? THEME_ERROR : (el > PANES_ETAL_WARN ? THEME_WARN : THEME_BOLD);
     snprintf(f[n].value, sizeof f[n].value, "%.3g", el);
     n++;
-    f[n] =
-        (struct chrome_field){.label = "steps/s", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_SPEED};
+    f[n] = (struct chrome_field){
+        .label = "steps/s", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_SPEED};
     scale_format_si(v->sps, a, sizeof a);
     snprintf(f[n].value, sizeof f[n].value, "%s (%s)", a, v->speed ? v->speed : "max");
     n++;
-    f[n] = (struct chrome_field){.label = "fps", .vstyle = THEME_BOLD, .prio = 4, .id = VIEW_FIELD_FPS};
+    f[n] = (struct chrome_field){
+        .label = "fps", .vstyle = THEME_BOLD, .prio = 4, .id = VIEW_FIELD_FPS};
     snprintf(f[n].value, sizeof f[n].value, "%.0f", v->fps);
     n++;
-    f[n] = (struct chrome_field){.label = "seed", .vstyle = THEME_BOLD, .prio = 3, .id = VIEW_FIELD_SEED};
+    f[n] = (struct chrome_field){
+        .label = "seed", .vstyle = THEME_BOLD, .prio = 3, .id = VIEW_FIELD_SEED};
     snprintf(f[n].value, sizeof f[n].value, "%" PRIu64, c->seed);
     n++;
-    f[n] = (struct chrome_field){.label = "data", .vstyle = THEME_BOLD, .prio = 2, .id = VIEW_FIELD_DATA};
+    f[n] = (struct chrome_field){
+        .label = "data", .vstyle = THEME_BOLD, .prio = 2, .id = VIEW_FIELD_DATA};
     snprintf(f[n].value, sizeof f[n].value, "%s n=%zu", snap->data.name, snap->data.n);
     n++;
-    f[n] = (struct chrome_field){.label = "m", .vstyle = THEME_BOLD, .prio = 4, .id = VIEW_FIELD_WIDTH};
+    f[n] = (struct chrome_field){
+        .label = "m", .vstyle = THEME_BOLD, .prio = 4, .id = VIEW_FIELD_WIDTH};
     snprintf(f[n].value, sizeof f[n].value, "%zu", c->width);
     n++;
     /* --hide: drop the fields asked for (a divergence message has no id and stays). */

@@ -846,3 +846,19 @@ Test(cli, compare_is_for_the_live_view_and_takes)
                "optimizer=adam", NULL);
     cr_expect_eq(rc, 0, "refused: %s", cause ? cause : "");
 }
+
+/* B differs from A in one knob: a second --compare is refused, naming both, not dropped. */
+Test(cli, a_second_compare_is_refused_naming_both)
+{
+    struct cli_opts o;
+    char *cause = NULL;
+    int rc = parse(&o, &cause, "--compare", "sigma=0", "--compare", "eta=1", NULL);
+    expect_message(rc, cause,
+                   "--compare: given twice (\"sigma=0\" and \"eta=1\"); B differs from A in one "
+                   "knob");
+    cause = NULL;
+    rc = parse(&o, &cause, "--compare=batch=1", "--lr", "0.1", "--compare", "batch=1", NULL);
+    expect_message(rc, cause,
+                   "--compare: given twice (\"batch=1\" and \"batch=1\"); B differs from A in one "
+                   "knob");
+}

@@ -503,6 +503,7 @@ parse_args(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
     uint64_t u;
     double v;
     int c;
+    const char *compare_arg = NULL; /* the first --compare, to name it if a second comes */
     while ((c = getopt_long(argc, argv, ":hV", long_opts, NULL)) != -1) {
         const char *a = optarg;
         switch (c) {
@@ -598,8 +599,16 @@ parse_args(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
             o->set |= CLI_SET_SAM_RHO;
             break;
         case OPT_COMPARE:
+            /* B differs from A in one knob: a second --compare would silently replace the first. */
+            if (compare_arg) {
+                *cause = xasprintf("--compare: given twice (\"%s\" and \"%s\"); B differs from A "
+                                   "in one knob",
+                                   compare_arg, a);
+                return -1;
+            }
             if (parse_compare(a, &o->compare, cause))
                 return -1;
+            compare_arg = a;
             break;
         case OPT_FROZEN:
             o->cfg.frozen = true;

@@ -83,6 +83,57 @@ markers_follow_the_script() {
         "$(grep -n -F 'η 0.05→0.1' markers | cut -d: -f1)" ]
 }
 
+# Each knob change is one marker, whether a script line or a key made it.
+one_marker_per_knob_change() {
+    printf 'speed 10\nset optimizer adam\nwait steps 10\nkey a\nwait steps 10\nset sigma 0.25\nwait steps 10\n' >opt.ous &&
+        run 0 --headless --script opt.ous --record opt.cast &&
+        "$OU_CASTCHECK" --markers opt.cast >optm || return 1
+    for m in "optimizer sgd→adam" "optimizer adam→sam" "σ 0.5→0.25"; do
+        k=$(grep -c -F "$m" optm)
+        [ "$k" -eq 1 ] || {
+            echo "# \"$m\": $k markers, expected 1" >&2
+            sed 's/^/#   /' optm >&2
+            return 1
+        }
+    done
+}
+
+# The note after a switch names what the new kind starts afresh: moments
+# only for rmsprop (s) and adam (m, v); sgd, sam and pathsgd have none, and
+# their heavy-ball velocity only when mu > 0.
+optimizer_notes_fit_each_kind() {
+    for k in sgd rmsprop adam sam pathsgd; do
+        for mu in 0 0.9; do
+            from=sgd
+            [ $k = sgd ] && from=adam
+            printf 'set optimizer %s\nwait frames 1\n' $k >on.ous &&
+                run 0 --headless --script on.ous --optimizer $from --momentum $mu \
+                    --dump-screen on.txt || return 1
+            grep -F "optimizer: $k (" on.txt >note || {
+                echo "# no note for $k" >&2
+                return 1
+            }
+            case $k in
+            rmsprop) grep -q "mean square s.* at zero" note ;;
+            adam) grep -q "moments m, v start at zero" note ;;
+            *) grep -q "no moments" note && ! grep -q "moments start\|moments m" note ;;
+            esac || {
+                echo "# $k, mu $mu: $(cat note)" >&2
+                return 1
+            }
+            # Adam's first moment is its momentum: it never mentions a velocity.
+            if [ $mu = 0 ] || [ $k = adam ]; then
+                ! grep -q velocity note
+            else
+                grep -q "velocity start" note
+            fi || {
+                echo "# $k, mu $mu, velocity: $(cat note)" >&2
+                return 1
+            }
+        done
+    done
+}
+
 # Frame k is written at k / fps: every output time times fps is a whole number.
 times_are_frames_over_fps() {
     awk -F'[][, ]+' 'NR > 1 && $0 ~ /"o"/ {
@@ -228,6 +279,9 @@ check "another seed gives another cast" another_seed_gives_another_take
 check "the cast is valid asciicast v2 with the size, time and title asked for" \
     cast_is_valid_with_the_header_asked_for
 check "markers follow the script's knob changes, kicks and captions" markers_follow_the_script
+check "each knob change is one marker, from a script line or a key" one_marker_per_knob_change
+check "the note after an optimizer switch fits the kind and the momentum" \
+    optimizer_notes_fit_each_kind
 check "frame k is written at t = k / fps" times_are_frames_over_fps
 check "frames end exactly on the steps the script names" steps_are_exact
 check "the cast played into tmux shows the last frame drawn" replay_shows_the_last_frame

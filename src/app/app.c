@@ -902,23 +902,58 @@ app_momentum(struct app *a, bool up)
 }
 
 /*
- * The next optimizer kind (ouscope-science(7), OPTIMIZERS): its moment
+ * What a switch to kind k starts afresh, in words true for k: the engine
+ * zeroes every optimizer buffer, but only RMSProp (s) and Adam (m, v) keep
+ * moments; sgd, sam and pathsgd keep only the heavy-ball velocity, and only
+ * while mu > 0 (Adam ignores mu).  The drift and OU predictions are SGD's.
+ */
+static const char *
+app_optimizer_note(enum ou_optim_kind k, double mu, char *buf, size_t len)
+{
+    bool heavy = mu > 0.0;
+    switch (k) {
+    case OU_OPTIM_RMSPROP:
+        snprintf(
+            buf, len, "%s",
+            heavy ? "its mean square s and velocity start at zero; predictions assume SGD"
+                  : "its mean square s starts at zero: long first steps; predictions assume SGD");
+        break;
+    case OU_OPTIM_ADAM:
+        snprintf(buf, len,
+                 "its moments m, v start at zero, bias-corrected; predictions assume SGD");
+        break;
+    case OU_OPTIM_SGD:
+        snprintf(buf, len, "%s",
+                 heavy ? "no moments; velocity starts at zero; predictions for μ = 0"
+                       : "no moments, nothing to reset; the predictions are SGD's");
+        break;
+    case OU_OPTIM_SAM:
+    case OU_OPTIM_PATHSGD:
+    default:
+        snprintf(buf, len, "no moments%s; predictions assume SGD",
+                 heavy ? "; velocity starts at zero" : ", nothing to reset");
+        break;
+    }
+    return buf;
+}
+
+/*
+ * Switch to optimizer kind `to` (ouscope-science(7), OPTIMIZERS): its
  * buffers start at zero, nothing else is reset; a new OU window starts.
+ * The marker comes from app_knob_markers, which wraps every caller.
  */
 static void
 app_set_optimizer(struct app *a, enum ou_optim_kind to)
 {
-    enum ou_optim_kind from = ou_engine_config(a->e)->optim;
     if (ou_engine_set_optimizer(a->e, to) != OU_OK) {
         app_notice(a, THEME_ERROR, "cannot switch the optimizer to %s", ou_optim_kind_name(to));
         return;
     }
     app_fl_restart(a);
     a->dirty |= APP_SNAP | APP_DRAW;
-    app_notice(a, THEME_NOTICE,
-               "optimizer: %s (its moments start at zero; the predictions assume SGD)",
-               ou_optim_kind_name(to));
-    app_marker(a, "optimizer %s→%s", ou_optim_kind_name(from), ou_optim_kind_name(to));
+    char note[160];
+    app_notice(a, THEME_NOTICE, "optimizer: %s (%s)", ou_optim_kind_name(to),
+               app_optimizer_note(to, ou_engine_config(a->e)->momentum, note, sizeof note));
 }
 
 static void

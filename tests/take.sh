@@ -105,9 +105,9 @@ optimizer_notes_fit_each_kind() {
     for k in sgd rmsprop adam sam pathsgd; do
         for mu in 0 0.9; do
             from=sgd
-            [ $k = sgd ] && from=adam
-            printf 'set optimizer %s\nwait frames 1\n' $k >on.ous &&
-                run 0 --headless --script on.ous --optimizer $from --momentum $mu \
+            [ "$k" = sgd ] && from=adam
+            printf 'set optimizer %s\nwait frames 1\n' "$k" >on.ous &&
+                run 0 --headless --script on.ous --optimizer "$from" --momentum "$mu" \
                     --dump-screen on.txt || return 1
             grep -F "optimizer: $k (" on.txt >note || {
                 echo "# no note for $k" >&2
@@ -122,7 +122,7 @@ optimizer_notes_fit_each_kind() {
                 return 1
             }
             # Adam's first moment is its momentum: it never mentions a velocity.
-            if [ $mu = 0 ] || [ $k = adam ]; then
+            if [ "$mu" = 0 ] || [ "$k" = adam ]; then
                 ! grep -q velocity note
             else
                 grep -q "velocity start" note
@@ -248,6 +248,19 @@ command_line_key() {
     "$OUSCOPE" "$@" --headless --steps 0 >/dev/null
 }
 
+# With B cloned from A mid-run (b), C names that step instead of claiming
+# that --compare, which starts B at step 0, reproduces the pair; after r
+# both are at step 0 side by side and the claim holds again.
+command_line_after_b() {
+    printf 'speed 100\nwait steps 1200\nkey b\nwait steps 300\nkey C\nwait steps 10\n' >b.ous &&
+        run 0 --headless --script b.ous || return 1
+    contains out "--compare sigma=0  # step 1,510, A's knobs since step 0; B started from A at step 1,200 (b)" ||
+        return 1
+    printf 'speed 100\nwait steps 1200\nkey b\nwait steps 300\nkey r\nwait steps 10\nkey C\nwait steps 1\n' >br.ous &&
+        run 0 --headless --script br.ous || return 1
+    contains out "--compare sigma=0  # step 11, the same knobs since step 0" && ! grep -q "B started" out
+}
+
 script_errors_name_file_and_line() {
     printf 'set sigma 0.2\nwait steps ten\n' >bad.ous &&
         run 2 --headless --script bad.ous --record x.cast &&
@@ -292,6 +305,7 @@ check "--headless --steps N --record makes a take of N steps" steps_flag_makes_a
 check "NO_COLOR takes have no colour" no_color_means_no_colour
 check "--hide leaves status fields out and refuses unknown ones" hide_leaves_fields_out
 check "key C prints a command line ouscope accepts" command_line_key
+check "key C after b names the step B started at" command_line_after_b
 check "script errors name the file and line, before anything is written" \
     script_errors_name_file_and_line
 check "a command that cannot be carried out stops the take with file:line" \

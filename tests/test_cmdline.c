@@ -161,7 +161,7 @@ ParameterizedTest(struct setup *p, cmdline, reads_back_to_the_same_run)
         ou_engine_set_batch(e, (size_t)p->batch);
     cr_assert_eq(ou_engine_run(e, 7, NULL), OU_OK);
     char cmd[1024];
-    cmdline_format(&o, e, NULL, COMPARE_NONE, true, cmd, sizeof cmd);
+    cmdline_format(&o, e, NULL, COMPARE_NONE, 0, NULL, true, cmd, sizeof cmd);
     cr_expect_not_null(strstr(cmd, "  # step 7, the same knobs since step 0"), "%s", cmd);
     n = shell_split(cmd, words2);
     parse_words(words2, n, &o2);
@@ -183,7 +183,7 @@ Test(cmdline, says_when_the_knobs_changed_on_the_way)
     parse_words(words, 0, &o);
     struct ou_engine *e = engine_of(&o);
     char cmd[1024];
-    cmdline_format(&o, e, NULL, COMPARE_NONE, false, cmd, sizeof cmd);
+    cmdline_format(&o, e, NULL, COMPARE_NONE, 0, NULL, false, cmd, sizeof cmd);
     cr_expect_not_null(strstr(cmd, "  # step 0; knobs changed on the way"), "%s", cmd);
     cr_expect_null(strstr(cmd, "--momentum"), "a default knob written: %s", cmd);
     cr_expect_null(strstr(cmd, "--optimizer"), "a default knob written: %s", cmd);
@@ -207,7 +207,7 @@ Test(cmdline, a_data_file_name_survives_the_shell)
     parse_words(words, 2, &o);
     struct ou_engine *e = engine_of(&o);
     char cmd[1024];
-    cmdline_format(&o, e, NULL, COMPARE_NONE, true, cmd, sizeof cmd);
+    cmdline_format(&o, e, NULL, COMPARE_NONE, 0, NULL, true, cmd, sizeof cmd);
     int n = shell_split(cmd, words2);
     parse_words(words2, n, &o2);
     cr_expect_str_eq(o2.data, path, "%s", cmd);
@@ -238,7 +238,7 @@ Test(cmdline, a_comparison_reads_back)
         struct ou_engine *e = engine_of(&o), *b = NULL;
         cr_assert_eq(compare_clone(e, &o.compare, &b), OU_OK, "%s", specs[k]);
         char cmd[1024];
-        cmdline_format(&o, e, b, o.compare.knob, true, cmd, sizeof cmd);
+        cmdline_format(&o, e, b, o.compare.knob, 0, NULL, true, cmd, sizeof cmd);
         char want[64];
         snprintf(want, sizeof want, " --compare %s ", specs[k]);
         cr_expect_not_null(strstr(cmd, want), "no \"%s\" in %s", want, cmd);
@@ -246,9 +246,110 @@ Test(cmdline, a_comparison_reads_back)
         parse_words(words2, n, &o2);
         cr_expect_eq(o2.compare.knob, o.compare.knob, "%s", cmd);
         cr_expect_eq(o2.compare.value, o.compare.value, "%s", cmd);
-        cmdline_format(&o, e, NULL, o.compare.knob, true, cmd, sizeof cmd);
+        cmdline_format(&o, e, NULL, o.compare.knob, 0, NULL, true, cmd, sizeof cmd);
         cr_expect_null(strstr(cmd, "--compare"), "no comparison running: %s", cmd);
         ou_engine_destroy(b);
         ou_engine_destroy(e);
     }
+}
+
+/*
+ * The comment claims reproduction only when it holds for both nets.  A
+ * pair run from step 0 and a pair whose B was cloned from A at step `at`
+ * (the b key) are each written out; the command is run again from step 0
+ * (as --compare starts B) to the same step, and B's parameters are
+ * compared bit for bit with the original B's.  Where they differ, the
+ * comment must name the step B started at instead of claiming the run.
+ */
+Test(cmdline, a_b_started_after_step_0_is_not_claimed_reproduced)
+{
+    static const struct {
+        uint64_t at;
+        const char *grouped; /* at with thousands separators */
+    } starts[] = {{0, "0"}, {1200, "1,200"}};
+    const uint64_t total = 1500;
+    for (size_t t = 0; t < sizeof starts / sizeof starts[0]; t++) {
+        static char words[MAX_ARGS][256], words2[MAX_ARGS][256];
+        struct cli_opts o, o2;
+        strcpy(words[0], "--compare");
+        strcpy(words[1], "sigma=0");
+        strcpy(words[2], "--seed");
+        strcpy(words[3], "5");
+        parse_words(words, 4, &o);
+        uint64_t at = starts[t].at;
+        struct ou_engine *e = engine_of(&o), *b = NULL;
+        cr_assert_eq(ou_engine_run(e, at, NULL), OU_OK);
+        cr_assert_eq(compare_clone(e, &o.compare, &b), OU_OK);
+        cr_assert_eq(compare_run(e, b, total - at, NULL, NULL), OU_OK);
+        char cmd[1024];
+        cmdline_format(&o, e, b, o.compare.knob, at, at ? "b" : NULL, true, cmd, sizeof cmd);
+
+        /* The command, run again: both from step 0. */
+        int n = shell_split(cmd, words2);
+        parse_words(words2, n, &o2);
+        cr_assert_eq(o2.compare.knob, COMPARE_SIGMA, "%s", cmd);
+        struct ou_engine *e2 = engine_of(&o2), *b2 = NULL;
+        cr_assert_eq(compare_clone(e2, &o2.compare, &b2), OU_OK);
+        cr_assert_eq(compare_run(e2, b2, total, NULL, NULL), OU_OK);
+        size_t np = ou_engine_model(e)->p;
+        bool same_a = memcmp(ou_engine_theta(e), ou_engine_theta(e2), np * sizeof(double)) == 0;
+        bool same_b = memcmp(ou_engine_theta(b), ou_engine_theta(b2), np * sizeof(double)) == 0;
+        cr_expect(same_a, "A is not reproduced: %s", cmd);
+        /* The scenario is real: a late B (sigma 0 only from `at` on) ends elsewhere. */
+        cr_expect_eq(same_b, at == 0, "B %s reproduced when started at %llu: %s",
+                     same_b ? "is" : "is not", (unsigned long long)at, cmd);
+        bool claims = strstr(cmd, "the same knobs since step 0") != NULL;
+        cr_expect_eq(claims, same_a && same_b, "the comment %s reproduction: %s",
+                     claims ? "claims" : "does not claim", cmd);
+        char want[64];
+        snprintf(want, sizeof want, "; B started from A at step %s (b)", starts[t].grouped);
+        if (at)
+            cr_expect_not_null(strstr(cmd, want), "no \"%s\" in %s", want, cmd);
+        else
+            cr_expect_null(strstr(cmd, "B started"), "%s", cmd);
+        ou_engine_destroy(b);
+        ou_engine_destroy(e);
+        ou_engine_destroy(b2);
+        ou_engine_destroy(e2);
+    }
+}
+
+/*
+ * The knob keys move A only: after A's eta is doubled at step 0, B keeps
+ * the old eta, and the command (which gives B A's new eta) rebuilds A but
+ * not B.  The comment then says B differs in more than its knob.
+ */
+Test(cmdline, a_b_apart_in_a_second_knob_is_not_claimed_reproduced)
+{
+    static char words[MAX_ARGS][256], words2[MAX_ARGS][256];
+    struct cli_opts o, o2;
+    strcpy(words[0], "--compare");
+    strcpy(words[1], "sigma=0");
+    parse_words(words, 2, &o);
+    struct ou_engine *e = engine_of(&o), *b = NULL;
+    cr_assert_eq(compare_clone(e, &o.compare, &b), OU_OK);
+    cr_assert_eq(ou_engine_set_eta(e, 2.0 * ou_engine_config(e)->eta), OU_OK);
+    cr_assert_eq(compare_run(e, b, 400, NULL, NULL), OU_OK);
+    char cmd[1024];
+    cmdline_format(&o, e, b, o.compare.knob, 0, NULL, true, cmd, sizeof cmd);
+    int n = shell_split(cmd, words2);
+    parse_words(words2, n, &o2);
+    struct ou_engine *e2 = engine_of(&o2), *b2 = NULL;
+    cr_assert_eq(compare_clone(e2, &o2.compare, &b2), OU_OK);
+    cr_assert_eq(compare_run(e2, b2, 400, NULL, NULL), OU_OK);
+    size_t np = ou_engine_model(e)->p;
+    cr_expect(memcmp(ou_engine_theta(e), ou_engine_theta(e2), np * sizeof(double)) == 0,
+              "A is not reproduced: %s", cmd);
+    cr_expect(memcmp(ou_engine_theta(b), ou_engine_theta(b2), np * sizeof(double)) != 0,
+              "B is reproduced although its eta is not A's: %s", cmd);
+    cr_expect_null(strstr(cmd, "the same knobs since step 0"), "%s", cmd);
+    cr_expect_not_null(strstr(cmd, "; B differs from A in more than sigma"), "%s", cmd);
+    /* With B's eta made A's again, the pair is reproduced and said to be. */
+    cr_assert_eq(ou_engine_set_eta(b, ou_engine_config(e)->eta), OU_OK);
+    cmdline_format(&o, e, b, o.compare.knob, 0, NULL, true, cmd, sizeof cmd);
+    cr_expect_not_null(strstr(cmd, "the same knobs since step 0"), "%s", cmd);
+    ou_engine_destroy(b);
+    ou_engine_destroy(e);
+    ou_engine_destroy(b2);
+    ou_engine_destroy(e2);
 }

@@ -161,6 +161,8 @@ struct app {
     struct ou_snapshot *snap_b; /* B's snapshot, taken with A's */
     struct history *hist_b;
     bool b_diverged; /* B's divergence has been announced */
+    uint64_t b_start;   /* the step B was cloned from A at (0: beside A from the start) */
+    const char *b_how;  /* the key that cloned it then, "b" or "u" (NULL: --compare, r, R) */
     char ab_diff[96], ab_label_a[64], ab_label_b[64];
 
     /* classroom conveniences */
@@ -606,9 +608,10 @@ app_ab_view(struct app *a)
 /*
  * (Re)start B from A's current state with the difference s.  B's history
  * starts afresh, or, after a rewind (keep), keeps what came before A's step.
+ * how names the key that asked for it (the C key's comment quotes it).
  */
 static bool
-app_ab_start(struct app *a, const struct compare_spec *s, bool keep)
+app_ab_start(struct app *a, const struct compare_spec *s, bool keep, const char *how)
 {
     struct ou_engine *b = NULL;
     enum ou_status st = compare_clone(a->e, s, &b);
@@ -621,6 +624,8 @@ app_ab_start(struct app *a, const struct compare_spec *s, bool keep)
     a->b = b;
     a->cmp = *s;
     a->b_diverged = false;
+    a->b_start = ou_engine_step_count(b);
+    a->b_how = how;
     if (!a->snap_b) {
         a->snap_b = xcalloc(1, sizeof *a->snap_b);
         a->hist_b = xmalloc(sizeof *a->hist_b);
@@ -657,7 +662,7 @@ app_ab_toggle(struct app *a)
     struct compare_spec s = a->o->compare;
     if (s.knob == COMPARE_NONE)
         compare_default(ou_engine_config(a->e), &s);
-    if (!app_ab_start(a, &s, false))
+    if (!app_ab_start(a, &s, false, "b"))
         return;
     char buf[32];
     app_notice(a, THEME_NOTICE, "A/B: %s starts from A at step %s; the knob keys change A only",
@@ -972,8 +977,11 @@ app_restart(struct app *a)
     a->pure = true;
     history_clear(a->hist);
     if (a->b) {
+        /* Both are back at step 0 side by side, as --compare starts them. */
         history_clear(a->hist_b);
         a->b_diverged = false;
+        a->b_start = 0;
+        a->b_how = NULL;
     }
     app_fl_forget(a);
     a->burst = 0;
@@ -997,7 +1005,7 @@ app_rewind(struct app *a)
     app_marks_truncate(a, (double)at);
     if (a->b) {
         struct compare_spec s = a->cmp;
-        app_ab_start(a, &s, true);
+        app_ab_start(a, &s, true, "u");
     }
     app_fl_restart(a);
     a->paused = true;
@@ -1276,7 +1284,8 @@ app_key_do(struct app *a, int key)
         app_marker(a, "θ_ref re-anchored");
         break;
     case KEYMAP_COMMAND:
-        cmdline_format(a->o, a->e, a->b, a->cmp.knob, a->pure, a->cmd, sizeof a->cmd);
+        cmdline_format(a->o, a->e, a->b, a->cmp.knob, a->b_start, a->b_how, a->pure, a->cmd,
+                       sizeof a->cmd);
         a->show_cmd = true;
         app_notice(a, THEME_NOTICE, "%s", a->cmd);
         break;
@@ -2165,7 +2174,8 @@ app_finish(struct app *a)
     if (a->o->dump_screen && app_dump_screen(a, a->o->dump_screen) != 0 && rc == 0)
         rc = 1;
     if (a->show_cmd) {
-        cmdline_format(a->o, a->e, a->b, a->cmp.knob, a->pure, a->cmd, sizeof a->cmd);
+        cmdline_format(a->o, a->e, a->b, a->cmp.knob, a->b_start, a->b_how, a->pure, a->cmd,
+                       sizeof a->cmd);
         printf("%s\n", a->cmd);
         fflush(stdout);
     }
@@ -2191,7 +2201,7 @@ app_live(struct app *a, long max_frames)
     a->last_mark = now();
     app_fl_restart(a);
     if (o->compare.knob != COMPARE_NONE)
-        app_ab_start(a, &o->compare, false);
+        app_ab_start(a, &o->compare, false, NULL);
     app_layout(a);
     /* The initial state is the history's first sample. */
     app_snapshot(a);
@@ -2232,7 +2242,7 @@ app_take(struct app *a, struct record *rec, const char *title, long max_frames)
     a->last_mark = 0.0;
     app_fl_restart(a);
     if (o->compare.knob != COMPARE_NONE)
-        app_ab_start(a, &o->compare, false);
+        app_ab_start(a, &o->compare, false, NULL);
     app_layout(a);
     app_take_loop(a, max_frames);
     return app_finish(a);

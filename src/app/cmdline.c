@@ -124,9 +124,53 @@ add_compare(char *buf, size_t len, enum compare_knob k, const struct ou_config *
     add(buf, len, " --compare %s=%s", compare_knob_name(k), x);
 }
 
+/*
+ * Does b differ from a in a knob other than k?  --compare starts B as A
+ * with k changed, and the knob keys move A only, so a B that has drifted
+ * apart in a second knob is not what the command line makes.
+ */
+static bool
+b_differs_elsewhere(const struct ou_config *a, const struct ou_config *b, enum compare_knob k)
+{
+    struct ou_config x = *a; /* what --compare makes of A's knobs */
+    switch (k) {
+    case COMPARE_SIGMA:
+        x.sigma = b->sigma;
+        break;
+    case COMPARE_ETA:
+        x.eta = b->eta;
+        break;
+    case COMPARE_BATCH:
+        x.batch = b->batch;
+        break;
+    case COMPARE_OPTIMIZER:
+        x.optim = b->optim;
+        break;
+    case COMPARE_MOMENTUM:
+        x.momentum = b->momentum;
+        break;
+    case COMPARE_NOISE:
+        x.noise = b->noise;
+        break;
+    case COMPARE_FROZEN:
+        x.frozen = b->frozen;
+        break;
+    case COMPARE_NONE:
+    case COMPARE_NKNOBS:
+    default:
+        break;
+    }
+    return differs(x.eta, b->eta) || differs(x.sigma, b->sigma) || x.batch != b->batch ||
+           x.noise != b->noise || differs(x.momentum, b->momentum) || x.frozen != b->frozen ||
+           x.optim != b->optim || differs(x.beta1, b->beta1) || differs(x.beta2, b->beta2) ||
+           differs(x.rms_decay, b->rms_decay) || differs(x.opt_eps, b->opt_eps) ||
+           differs(x.sam_rho, b->sam_rho);
+}
+
 void
 cmdline_format(const struct cli_opts *o, const struct ou_engine *e, const struct ou_engine *b,
-               enum compare_knob knob, bool pure, char *buf, size_t len)
+               enum compare_knob knob, uint64_t b_start, const char *b_how, bool pure, char *buf,
+               size_t len)
 {
     const struct ou_config *c = ou_engine_config(e);
     const struct ou_data *d = ou_engine_data(e);
@@ -173,12 +217,22 @@ cmdline_format(const struct cli_opts *o, const struct ou_engine *e, const struct
     add_knob(buf, len, "--sam-rho", c->sam_rho, def.sam_rho);
     if (b)
         add_compare(buf, len, knob, ou_engine_config(b));
-    char st[32];
+    char st[32], bs[32];
     panes_group(ou_engine_step_count(e), st, sizeof st);
+    /* --compare starts B at step 0: a B cloned from A later is not what the command makes. */
+    bool late = b && b_start > 0;
+    bool apart = b && b_differs_elsewhere(c, ou_engine_config(b), knob);
     if (edited)
         add(buf, len, "  # step %s; the data was edited with the mouse", st);
-    else if (pure && !o->load)
+    else if (pure && !o->load && !late && !apart)
         add(buf, len, "  # step %s, the same knobs since step 0", st);
+    else if (pure && !o->load)
+        add(buf, len, "  # step %s, A's knobs since step 0", st);
     else
         add(buf, len, "  # step %s; knobs changed on the way (--record keeps the path)", st);
+    if (late)
+        add(buf, len, "; B started from A at step %s%s%s%s", panes_group(b_start, bs, sizeof bs),
+            b_how ? " (" : "", b_how ? b_how : "", b_how ? ")" : "");
+    if (apart)
+        add(buf, len, "; B differs from A in more than %s", compare_knob_name(knob));
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "app/cli.h"
 #include "ouscope/engine.h"
@@ -22,9 +23,14 @@
  * these knobs all along (pure: the command then reproduces it exactly),
  * with knobs changed on the way, or on data edited with the mouse.
  * With a comparison running (b not NULL), --compare KNOB=VALUE with b's
- * value of the knob.
+ * value of the knob.  --compare starts B beside A at step 0; when B was
+ * instead cloned from A at step b_start > 0 (b_how names the key that did
+ * it, "b" or "u", or is NULL), or when b differs from e in a knob other
+ * than `knob` (the knob keys move A only), the comment says so rather than
+ * claim that the command reproduces the pair.
  */
 void cmdline_format(const struct cli_opts *o, const struct ou_engine *e, const struct ou_engine *b,
-                    enum compare_knob knob, bool pure, char *buf, size_t len);
+                    enum compare_knob knob, uint64_t b_start, const char *b_how, bool pure,
+                    char *buf, size_t len);
 
 #endif

@@ -1603,6 +1603,7 @@ app_measure(struct app *a, double t)
         return;
     a->view.sps = (double)a->meas_steps / dt;
     a->view.fps = (double)a->meas_frames / dt;
+    a->view.hide = a->o->hide;
     a->meas_t0 = t;
     a->meas_steps = 0;
     a->meas_frames = 0;
@@ -1652,6 +1653,8 @@ app_init_view(struct app *a, const struct term_info *ti)
     screen_init(&a->scr, g == CANVAS_ASCII);
     if (a->take)
         return;
+    /* Nothing is measured before the first second: no rates rather than zeros (app_measure). */
+    v->hide |= VIEW_FIELD_SPEED | VIEW_FIELD_FPS;
     if (!ti->utf8)
         app_notice(a, THEME_WARN, "the locale is not UTF-8: ASCII glyphs (try LANG=C.UTF-8)");
     else
@@ -2081,7 +2084,12 @@ app_take_loop(struct app *a, long max_frames)
         app_caption_update(a);
         a->view.paused = a->paused;
         a->view.burst = a->burst;
-        a->view.sps = (double)done * a->fps;
+        /*
+         * A take's clock is the frame: it plays at steps per frame x fps
+         * (the first frame shows the start, a wait's last frame may take
+         * fewer), and at 0 while paused.
+         */
+        a->view.sps = a->paused && a->burst == 0 ? 0.0 : (double)a->spf * a->fps;
         a->view.fps = a->fps;
         app_snapshot(a);
         app_present(a);

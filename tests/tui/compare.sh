@@ -64,4 +64,22 @@ cmp -s "$TK.1.cast" "$TK.2.cast" || fail "two takes of the same comparison diffe
 head -n 1 "$TK.1.txt" | grep -qF "A/B: optimizer sgd | adam  step 4,500" ||
     fail "the take does not end on the comparison: $(head -n 1 "$TK.1.txt")"
 grep -qF "━ B adam " "$TK.1.txt" || fail "no B in the take's legend"
+# A take plays at steps per frame x fps: 300 x 15 = 4.5k steps/s, on its
+# first and last frames too, where it takes no steps.
+grep -qF "steps/s 4.5k (300/frame)" "$TK.1.txt" ||
+    fail "the take's rate is not 300/frame x 15 fps: $(head -n 1 "$TK.1.txt")"
+n0=$(grep -c 'steps/s[^(]\{0,40\}[^0-9.]0 (' "$TK.1.cast")
+[ "$n0" -eq 0 ] || fail "$n0 frames of the take show steps/s 0"
+
+# Live, nothing is measured in the first frame: no rate rather than 0.
+# After a few seconds' frames the measured rate is there.
+for f in 1 60; do
+    start 120 40 --seed 1 --compare sigma=0 --fps 30 --frames $f --dump-screen "$TK.f$f.txt"
+    [ "$(wait_dead)" = 0 ] || fail "--frames $f did not exit with status 0"
+    $T kill-server >/dev/null 2>&1
+done
+head -n 1 "$TK.f1.txt" | grep -q "steps/s\|fps" &&
+    fail "the first frame shows a rate before any was measured: $(head -n 1 "$TK.f1.txt")"
+head -n 1 "$TK.f60.txt" | grep -q "steps/s [1-9]" ||
+    fail "no measured rate after 60 frames: $(head -n 1 "$TK.f60.txt")"
 exit 0

@@ -157,9 +157,22 @@ check "--rank above --dim" refused '--rank: expected a whole number in 1..5 for 
     --setting sensing --dim 5 --rank 6
 check "--n not below --dim for sparse" refused '--n: expected a whole number in 1..63 for --setting sparse' \
     --setting sparse --n 64
-check "--batch above n" refused '--batch: expected a whole number in 1..20 (n for --setting ridge), got 21' \
+check "--batch above n" refused '--batch: expected a whole number in 1..20 for --setting ridge (points per step, at most n), got "21"' \
     --setting ridge --batch 21
-check "--width 65" refused '--width: expected a whole number in 1..64, got "65"' --setting sigmoid --width 65
+check "--width 65" refused '--width: expected a whole number in 1..64 for --setting sigmoid (units), got "65"' \
+    --setting sigmoid --width 65
+# A size beyond every setting's range still gets the named setting's own range.
+check "--dim 999 for sensing" refused '--dim: expected a whole number in 1..24 for --setting sensing' \
+    --setting sensing --dim 999
+check "--dim 999 for ridge" refused '--dim: expected a whole number in 1..256 for --setting ridge' \
+    --setting ridge --dim 999
+check "--dim before --setting" refused '--dim: expected a whole number in 1..24 for --setting sensing' \
+    --dim 999 --setting sensing
+check "--n 5000 for sparse" refused '--n: expected a whole number in 1..63 for --setting sparse' \
+    --setting sparse --n 5000
+check "--dim abc" refused '--dim: expected a whole number in 1..24 for --setting sensing (the side d of X*), got "abc"' \
+    --setting sensing --dim abc
+check "--batch 0" refused '--batch: expected a whole number in 1..' --setting ridge --batch 0
 check "--target outside (0, width)" refused '--target: expected a number in (0, 8) for --setting sigmoid' \
     --setting sigmoid --target 9
 check "--init 0 for sparse" refused '--init: expected a number in (0, 100] for --setting sparse' \

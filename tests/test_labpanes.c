@@ -246,7 +246,7 @@ Test(labpanes, sensing_titles_legend_and_readouts)
     expect_text(&f->scr, "reg(θ)");
     expect_text(&f->scr, "err = ‖UUᵀ − X*‖_F/‖X*‖_F");
     /* The colour scale: symmetric to the largest |entry| 1.25, and the extremes. */
-    expect_text(&f->scr, "−1.25 ");
+    expect_text(&f->scr, "-1.25 ");
     expect_text(&f->scr, " +1.25");
     expect_text(&f->scr, "min -0.625, max 1.25");
     expect_text(&f->scr, "‖UUᵀ‖_* 1.875 vs ‖X*‖_* 1.5");
@@ -254,6 +254,20 @@ Test(labpanes, sensing_titles_legend_and_readouts)
     /* The eigenvalues beyond rank 1: 0.5 + 0.25 + 0. */
     expect_text(&f->scr, "Σ λ_k beyond rank(X*) 0.75");
     frame_free(f);
+}
+
+/* The run of cells equal to (x, y)'s glyph, rightwards (dx = 1) or downwards (dx = 0). */
+static int
+run_length(struct screen *s, int x, int y, int dx)
+{
+    uint32_t c = screen_cell(s, x, y)->ch;
+    int n = 0;
+    while (x < s->w && y < s->h && screen_cell(s, x, y)->ch == c) {
+        n++;
+        x += dx;
+        y += 1 - dx;
+    }
+    return n;
 }
 
 Test(labpanes, sensing_heat_cells_follow_sign_and_size)
@@ -267,8 +281,11 @@ Test(labpanes, sensing_heat_cells_follow_sign_and_size)
     struct cell *c = screen_cell(&f->scr, col, row + 1);
     cr_expect_eq(c->ch, 0x2588u);
     cr_expect_eq(c->style, THEME_KINK_UP);
+    /* Its block of cells: ch rows of cw columns, twice as wide as high (square on screen). */
+    int cw = run_length(&f->scr, col, row + 1, 1), ch = run_length(&f->scr, col, row + 1, 0);
+    cr_assert_geq(ch, 1);
+    cr_expect_eq(cw, 2 * ch, "a %d x %d cell", ch, cw);
     /* Entry (0,1) = -0.625, half the scale: the third shade, negative colour. */
-    int cw = screen_cell(&f->scr, col + 1, row + 1)->ch == 0x2588u ? 2 : 1;
     c = screen_cell(&f->scr, col + cw, row + 1);
     cr_expect_eq(c->ch, 0x2593u, "got U+%04X", c->ch);
     cr_expect_eq(c->style, THEME_KINK_DOWN);
@@ -280,9 +297,143 @@ Test(labpanes, sensing_heat_cells_follow_sign_and_size)
     c = screen_cell(&f->scr, col + 3 * cw, row + 1);
     cr_expect_eq(c->ch, 0x2592u, "got U+%04X", c->ch);
     cr_expect_eq(c->style, THEME_KINK_UP);
-    c = screen_cell(&f->scr, col + 3 * cw, row + 4);
+    c = screen_cell(&f->scr, col + 3 * cw + cw - 1, row + 1 + 3 * ch + ch - 1);
     cr_expect_eq(c->ch, 0x2591u, "got U+%04X", c->ch);
     frame_free(f);
+}
+
+/* A heat-map glyph: the dot or a shade. */
+static bool
+is_heat(uint32_t c)
+{
+    return c == 0x00B7u || (c >= 0x2591u && c <= 0x2593u) || c == 0x2588u;
+}
+
+/* A d x d sensing snapshot whose every entry is nonzero (a visible cell). */
+static void
+sensing_big(struct ou_lab_snapshot *s, size_t d)
+{
+    struct ou_lab_obs *o = &s->obs;
+    s->cfg.dim = s->cfg.width = d;
+    s->cfg.rank = 1;
+    o->side = d;
+    for (size_t j = 0; j < d; j++)
+        for (size_t k = 0; k < d; k++) {
+            o->star[j * d + k] = 0.5 + 0.5 * cos((double)(j + k));
+            o->mat[j * d + k] = -0.25 - 0.5 * sin((double)(j * k));
+        }
+    for (size_t k = 0; k < d; k++)
+        o->sv[k] = 1.0 / (double)(k + 1);
+    o->err = 0.3;
+    o->nuclear = 2.0;
+    o->nuclear_star = 1.0;
+}
+
+/*
+ * The heat maps measured on the screen: the X* map's rows and width in
+ * cells below its title, and whether every heat cell right of the title
+ * row lies inside the main pane.
+ */
+static void
+measure_maps(struct frame *f, int *rows, int *width, int *x_end)
+{
+    int col, row = find_text(&f->scr, "X* (truth)", &col);
+    cr_assert_geq(row, 0);
+    *rows = 0;
+    while (is_heat(screen_cell(&f->scr, col, row + 1 + *rows)->ch))
+        (*rows)++;
+    *width = 0;
+    while (is_heat(screen_cell(&f->scr, col + *width, row + 1)->ch))
+        (*width)++;
+    /* The rightmost heat cell on the maps' first row (the second map's end). */
+    *x_end = -1;
+    for (int x = 0; x < f->scr.w; x++)
+        if (is_heat(screen_cell(&f->scr, x, row + 1)->ch))
+            *x_end = x;
+}
+
+Test(labpanes, sensing_heat_maps_grow_into_the_room_they_have)
+{
+    struct frame *f = frame_new(OU_LAB_SENSING, 200, 60, false);
+    sensing_snapshot(&f->snap);
+    frame_draw(f);
+    int rows, width, x_end;
+    measure_maps(f, &rows, &width, &x_end);
+    /* 4 entries a side: scaled up from one row per entry, still square, inside the pane. */
+    cr_expect_eq(rows % 4, 0);
+    int ch = rows / 4;
+    cr_expect_geq(ch, 2, "the maps stay at %d rows in a 200x60 terminal", rows);
+    cr_expect_eq(width, 4 * 2 * ch, "%d rows but %d columns", rows, width);
+    cr_expect_lt(x_end, f->lay.main.x + f->lay.main.w - 1);
+    /* And the eigenvalues still have their bars and marks below. */
+    expect_text(&f->scr, "▲ marks the top r = 1 (X* has rank 1)");
+    frame_free(f);
+}
+
+Test(labpanes, sensing_heat_maps_that_do_not_fit_say_so)
+{
+    struct frame *f = frame_new(OU_LAB_SENSING, LABPANES_MIN_W, LABPANES_MIN_H, false);
+    sensing_big(&f->snap, 24);
+    frame_draw(f);
+    int rows, width, x_end;
+    measure_maps(f, &rows, &width, &x_end);
+    cr_expect_lt(x_end, f->lay.main.x + f->lay.main.w - 1, "a heat cell at column %d", x_end);
+    /* The note gives the rows and columns drawn, of 24 x 24. */
+    char *t = screen_text(&f->scr);
+    const char *p = strstr(t, " of 24×24");
+    cr_assert_not_null(p, "no note that the maps are cut:\n%s", t);
+    while (p > t && p[-1] != ' ')
+        p--;
+    unsigned nr = 0, nc = 0;
+    cr_assert_eq(sscanf(p, "%u×%u", &nr, &nc), 2, "%.40s", p);
+    cr_expect_eq((int)nr, rows);
+    cr_expect(width == (int)nc || width == 2 * (int)nc, "%d columns drawn for %u entries", width,
+              nc);
+    cr_expect(nr < 24 || nc < 24);
+    cr_expect(strstr(t, "enlarge the terminal") != NULL, "%s", t);
+    free(t);
+    /* The default size, d = 12, fits whole at the minimum size, with its eigenvalues. */
+    sensing_big(&f->snap, 12);
+    frame_draw(f);
+    measure_maps(f, &rows, &width, &x_end);
+    cr_expect_eq(rows, 12);
+    cr_expect(width == 12 || width == 24, "%d columns", width);
+    t = screen_text(&f->scr);
+    cr_expect(strstr(t, " of 12×12") == NULL, "%s", t);
+    cr_expect(strstr(t, "(X* has rank 1)") != NULL, "%s", t);
+    free(t);
+    int marks = 0;
+    for (int y = 0; y < f->scr.h; y++)
+        for (int x = 0; x < f->lay.main.w; x++)
+            marks += screen_cell(&f->scr, x, y)->ch == 0x25B2u;
+    cr_expect_geq(marks, 1, "no rank mark at the minimum size");
+    frame_free(f);
+}
+
+/* On a UTF-8 screen numbers take the 1D view's '-', never U+2212 (which is for formulas). */
+Test(labpanes, negative_numbers_use_one_minus_sign)
+{
+    for (int k = 0; k < OU_LAB_NKINDS; k++) {
+        struct frame *f = frame_new((enum ou_lab_kind)k, 120, 40, false);
+        if (k == OU_LAB_SENSING)
+            sensing_snapshot(&f->snap);
+        if (k == OU_LAB_RIDGE) {
+            f->snap.cfg.dim = f->snap.obs.dim = 2;
+            f->snap.obs.coef[0] = -0.5;
+            f->snap.obs.ridge_coef[0] = -0.25;
+            f->snap.obs.coef[1] = f->snap.obs.ridge_coef[1] = 0.1;
+        }
+        f->snap.obs.theta_norm = -INFINITY;
+        frame_draw(f);
+        for (int y = 0; y < f->scr.h; y++)
+            for (int x = 0; x + 1 < f->scr.w; x++) {
+                uint32_t c = screen_cell(&f->scr, x, y)->ch, n = screen_cell(&f->scr, x + 1, y)->ch;
+                cr_expect(c != 0x2212u || !((n >= '0' && n <= '9') || n == 0x221Eu || n == '.'),
+                          "%s: U+2212 before a number at %d,%d",
+                          ou_lab_kind_name((enum ou_lab_kind)k), x, y);
+            }
+        frame_free(f);
+    }
 }
 
 /* Height in eighths of the vertical bar in column x, rows y0..y1. */
@@ -327,6 +478,7 @@ Test(labpanes, sensing_eigenvalue_bars_follow_values_and_mark_the_rank)
                 cr_expect(x == xs[0] || x == xs[1], "a rank mark at column %d", x);
             }
     cr_expect_eq(marks, 2);
+    expect_text(&f->scr, "▲ marks the top r = 2 (X* has rank 2)");
     frame_free(f);
 }
 
@@ -490,6 +642,62 @@ Test(labpanes, ridge_pairs_of_signed_bars_and_two_test_errors)
     int h1 = column_height(&f->scr, ax, row + 1, axis),
         hq = column_height(&f->scr, ax + 6, row + 1, axis);
     cr_expect(fabs(hq - h1 * 0.125 / 0.5) <= 1.0, "0.125 is %d eighths against %d for 0.5", hq, h1);
+    frame_free(f);
+}
+
+Test(labpanes, ridge_coordinates_that_do_not_fit_are_named)
+{
+    struct frame *f = frame_new(OU_LAB_RIDGE, LABPANES_MIN_W, LABPANES_MIN_H, false);
+    struct ou_lab_obs *o = &f->snap.obs;
+    const size_t d = 40;
+    f->snap.cfg.dim = o->dim = d;
+    for (size_t k = 0; k < d; k++) {
+        o->coef[k] = (k % 2 ? -0.5 : 0.5) * (1.0 + (double)k / (double)d);
+        o->ridge_coef[k] = 0.5 * o->coef[k];
+    }
+    frame_draw(f);
+    char *t = screen_text(&f->scr);
+    const char *p = strstr(t, "1..");
+    cr_assert_not_null(p, "%s", t);
+    unsigned shown = 0, of = 0;
+    cr_assert_eq(sscanf(p, "1..%u of %u", &shown, &of), 2, "%.40s", p);
+    cr_expect_eq(of, (unsigned)d);
+    cr_expect(strstr(p, "shows all") || strstr(p, "widen"), "no way to see the rest: %.80s", p);
+    /* The width it names shows them all: 40 coordinates, two columns each, fit there. */
+    const char *q = strstr(p, "widen to ");
+    if (q) {
+        int need = atoi(q + strlen("widen to "));
+        struct lab_layout l;
+        labpanes_layout(&l, need, LABPANES_MIN_H);
+        cr_expect_geq(l.main.w - 2 - 9, 2 * (int)d, "%d columns: main pane %d", need, l.main.w);
+        labpanes_layout(&l, need - 1, LABPANES_MIN_H);
+        cr_expect_lt(l.main.w - 2 - 9, 2 * (int)d, "%d columns would do", need - 1);
+    }
+    free(t);
+    /* Columns holding a bar: two per coordinate shown (theta and ridge), nothing else. */
+    struct rect m = f->lay.main;
+    int cols = 0;
+    for (int x = m.x + 9; x < m.x + m.w - 1; x++) {
+        bool any = false;
+        for (int y = m.y + 2; y < m.y + m.h - 3; y++)
+            any = any || is_block(screen_cell(&f->scr, x, y)->ch);
+        cols += any;
+    }
+    cr_expect_eq(cols, 2 * (int)shown, "%d bar columns for %u coordinates", cols, shown);
+    /* Narrower bars (no gap) fit more than three columns a coordinate would. */
+    cr_expect_gt(shown, (unsigned)((m.w - 2 - 9 + 1) / 3));
+    frame_free(f);
+}
+
+/* A long notice gets the whole hint bar for its few seconds instead of being cut. */
+Test(labpanes, long_notices_are_shown_whole)
+{
+    struct frame *f = frame_new(OU_LAB_SENSING, LABPANES_MIN_W, LABPANES_MIN_H, false);
+    char note[192];
+    labkeys_sigma_note(note, sizeof note, 1.5, 0.75);
+    f->view.notice = note;
+    frame_draw(f);
+    expect_text(&f->scr, note);
     frame_free(f);
 }
 
@@ -668,4 +876,70 @@ Test(labkeys, lookup_hints_and_help_come_from_the_table)
     labkeys_table(&n);
     struct help_entry all[32];
     cr_expect_eq(labkeys_help(all, 32), n);
+}
+
+/* ---- the notes the keys leave ---- */
+
+Test(labkeys, sigma_notes_say_which_way_and_how_much)
+{
+    char b[192];
+    /* Halving sigma scales the sigma^2 effects by (1/2)^2: four times weaker. */
+    labkeys_sigma_note(b, sizeof b, 1.5, 0.75);
+    cr_expect(strstr(b, "σ = 0.75") && strstr(b, "÷2") && strstr(b, "σ²"), "%s", b);
+    cr_expect(strstr(b, "4× weaker") != NULL, "%s", b);
+    cr_expect(strstr(b, "faster") == NULL && strstr(b, "stronger") == NULL, "%s", b);
+    labkeys_sigma_note(b, sizeof b, 1.5, 3.0);
+    cr_expect(strstr(b, "σ = 3") && strstr(b, "×2") && strstr(b, "4× stronger"), "%s", b);
+    labkeys_sigma_note(b, sizeof b, 0.0, 0.1);
+    cr_expect(strstr(b, "σ = 0.1") && strstr(b, "noise on"), "%s", b);
+    labkeys_noise_off_note(b, sizeof b, 0.75);
+    cr_expect(strstr(b, "noise off") && strstr(b, "0 brings back σ = 0.75"), "%s", b);
+}
+
+Test(labkeys, unbound_keys_get_a_note_naming_them)
+{
+    char b[192], want[32];
+    /* Every printable key the table does not bind, among them the 1D view's o a b w n + N. */
+    int unbound = 0;
+    for (int k = 33; k < 127; k++) {
+        if (labkeys_lookup(k) != LABKEYS_NONE)
+            continue;
+        unbound++;
+        labkeys_unbound_note(b, sizeof b, k);
+        snprintf(want, sizeof want, "key %c: not in this setting", k);
+        cr_expect(strstr(b, want) != NULL, "%s", b);
+        cr_expect(strstr(b, "? lists the keys") != NULL, "%s", b);
+    }
+    for (const char *k = "oabwn+N"; *k; k++)
+        cr_expect_eq(labkeys_lookup(*k), LABKEYS_NONE, "%c is bound now", *k);
+    cr_expect_gt(unbound, 50);
+    labkeys_unbound_note(b, sizeof b, 27);
+    cr_expect(strstr(b, "key Esc:") != NULL, "%s", b);
+    labkeys_unbound_note(b, sizeof b, 0);
+    cr_expect(strstr(b, "that key:") != NULL, "%s", b);
+    labkeys_unbound_note(b, sizeof b, 0x00E9);
+    cr_expect(strstr(b, "key é:") != NULL, "%s", b);
+}
+
+Test(labkeys, the_noise_kind_note_names_both_kinds)
+{
+    char b[192];
+    labkeys_noise_kind_note(b, sizeof b, true);
+    cr_expect(strstr(b, "parameter noise (isotropic, same size) instead of label noise"), "%s", b);
+    labkeys_noise_kind_note(b, sizeof b, false);
+    cr_expect(strstr(b, "label noise") && strstr(b, "instead of parameter noise"), "%s", b);
+}
+
+Test(labkeys, the_settings_section_gives_the_minimum_size)
+{
+    char *man = read_file("man/ouscope.1");
+    char *sec = strstr(man, "\n.SH SETTINGS\n");
+    cr_assert_not_null(sec);
+    char *end = strstr(sec + 1, "\n.SH ");
+    if (end)
+        *end = '\0';
+    char want[32];
+    snprintf(want, sizeof want, "%d\\(mu%d", LABPANES_MIN_W, LABPANES_MIN_H);
+    cr_expect(strstr(sec, want) != NULL, "ouscope(1) SETTINGS does not give the size %s", want);
+    free(man);
 }

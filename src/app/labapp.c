@@ -183,8 +183,12 @@ lab_sigma(struct labapp *a, bool up)
 {
     if (a->sigma_off > 0.0) {
         double s = up ? a->sigma_off * 2.0 : a->sigma_off / 2.0;
-        if (s > OU_SIGMA_MAX || s < LAB_SIGMA_MIN)
+        if (s > OU_SIGMA_MAX || s < LAB_SIGMA_MIN) {
+            lab_notice(a, THEME_NOTICE,
+                       "the noise is off; 0 brings it back at σ = %.4g (σ in [%g, %g])",
+                       a->sigma_off, LAB_SIGMA_MIN, OU_SIGMA_MAX);
             return;
+        }
         a->sigma_off = s;
         a->view.sigma_off = s;
         lab_notice(a, THEME_NOTICE, "the noise is off; 0 brings it back at σ = %.4g", s);
@@ -203,8 +207,11 @@ lab_sigma(struct labapp *a, bool up)
         lab_notice(a, THEME_NOTICE, "σ is on its lowest rung; 0 switches the noise off");
         return;
     }
+    double from = ou_lab_config(a->l)->sigma;
     lab_set_sigma(a, s);
-    lab_notice(a, THEME_NOTICE, "σ = %.4g: the drift runs σ² times faster", s);
+    char note[sizeof a->notice];
+    labkeys_sigma_note(note, sizeof note, from, s);
+    lab_notice(a, THEME_NOTICE, "%s", note);
 }
 
 static void
@@ -222,7 +229,9 @@ lab_noise_toggle(struct labapp *a)
         }
         a->sigma_off = s;
         lab_set_sigma(a, 0.0);
-        lab_notice(a, THEME_NOTICE, "noise off (σ = %.4g kept for 0): plain SGD, no drift", s);
+        char note[sizeof a->notice];
+        labkeys_noise_off_note(note, sizeof note, s);
+        lab_notice(a, THEME_NOTICE, "%s", note);
     }
     a->view.sigma_off = a->sigma_off;
 }
@@ -233,11 +242,9 @@ lab_noise_kind(struct labapp *a)
     bool param = ou_lab_config(a->l)->noise != OU_LAB_NOISE_PARAM;
     ou_lab_set_noise(a->l, param ? OU_LAB_NOISE_PARAM : OU_LAB_NOISE_LABEL);
     a->dirty |= LAB_SNAP | LAB_DRAW;
-    if (param)
-        lab_notice(a, THEME_NOTICE,
-                   "parameter noise: isotropic kicks on θ, as large as label noise's");
-    else
-        lab_notice(a, THEME_NOTICE, "label noise: fresh ε_i ~ N(0, σ²) on the labels");
+    char note[sizeof a->notice];
+    labkeys_noise_kind_note(note, sizeof note, param);
+    lab_notice(a, THEME_NOTICE, "%s", note);
 }
 
 static void
@@ -345,8 +352,12 @@ lab_key(struct labapp *a, int key)
         a->quit = true;
         break;
     case LABKEYS_NONE:
-    default:
+    default: {
+        char note[sizeof a->notice];
+        labkeys_unbound_note(note, sizeof note, key);
+        lab_notice(a, THEME_NOTICE, "%s", note);
         break;
+    }
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include "labcli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -178,70 +179,145 @@ labcli_wanted(int argc, char **argv)
     return false;
 }
 
-/* A size in [lo, hi] for the kind, or a message naming the flag, the setting and the range. */
-static int
-kind_range(const char *flag, size_t v, size_t lo, size_t hi, const char *kind, const char *what,
-           char **cause)
+/*
+ * The sizes, in the order they are checked: --rank and --n may depend on
+ * --dim, --batch on --n.
+ */
+enum size_flag { SZ_DIM, SZ_WIDTH, SZ_N, SZ_RANK, SZ_BATCH, SZ_COUNT };
+
+static const char *const size_names[SZ_COUNT] = {"--dim", "--width", "--n", "--rank", "--batch"};
+
+static size_t *
+size_field(struct ou_lab_config *c, enum size_flag f)
 {
-    if (v >= lo && v <= hi)
-        return 0;
-    *cause = xasprintf("%s: expected a whole number in %zu..%zu for --setting %s (%s), got %zu",
-                       flag, lo, hi, kind, what, v);
-    return -1;
+    switch (f) {
+    case SZ_DIM:
+        return &c->dim;
+    case SZ_WIDTH:
+        return &c->width;
+    case SZ_N:
+        return &c->n;
+    case SZ_RANK:
+        return &c->rank;
+    case SZ_BATCH:
+    case SZ_COUNT:
+    default:
+        return &c->batch;
+    }
 }
 
-/* The sizes against the kind's ranges (the same as its check in the engine). */
-static int
-check_sizes(const struct labcli_opts *o, char **cause)
+/*
+ * The kind's range lo..hi for size f, given the sizes before it in
+ * enum size_flag order, and what the size is, for messages.  False if the
+ * kind has no such size (kind_flags refuses the flag first).
+ */
+static bool
+size_range(const struct ou_lab_config *c, enum size_flag f, size_t *lo, size_t *hi,
+           const char **what)
 {
-    const struct ou_lab_config *c = &o->cfg;
+    *lo = 1;
+    switch (f) {
+    case SZ_BATCH:
+        *hi = c->n;
+        *what = "points per step, at most n";
+        return true;
+    case SZ_DIM:
+        switch (c->kind) {
+        case OU_LAB_SENSING:
+            *hi = OU_LAB_SIDE_MAX;
+            *what = "the side d of X*";
+            return true;
+        case OU_LAB_SIGMOID:
+            *hi = OU_LAB_DIM_MAX;
+            *what = "input dimension";
+            return true;
+        case OU_LAB_SPARSE:
+            *lo = 2;
+            *hi = OU_LAB_DIM_MAX;
+            *what = "coefficients d";
+            return true;
+        case OU_LAB_RIDGE:
+        default:
+            *hi = OU_LAB_DIM_MAX;
+            *what = "coefficients d";
+            return true;
+        }
+    case SZ_WIDTH:
+        *hi = OU_LAB_UNITS_MAX;
+        *what = c->kind == OU_LAB_SENSING ? "the columns d' of U" : "units";
+        return c->kind == OU_LAB_SENSING || c->kind == OU_LAB_SIGMOID;
+    case SZ_N:
+        if (c->kind == OU_LAB_SPARSE) {
+            *hi = c->dim - 1 < OU_LAB_N_MAX ? c->dim - 1 : OU_LAB_N_MAX;
+            *what = "points, fewer than --dim";
+        } else {
+            *hi = OU_LAB_N_MAX;
+            *what = c->kind == OU_LAB_SENSING ? "measurements" : "points";
+        }
+        return c->kind != OU_LAB_SIGMOID;
+    case SZ_RANK:
+        *hi = c->dim;
+        *what = c->kind == OU_LAB_SENSING ? "rank of X*, at most --dim"
+                                          : "nonzeros of the truth, at most --dim";
+        return c->kind == OU_LAB_SENSING || c->kind == OU_LAB_SPARSE;
+    case SZ_COUNT:
+    default:
+        return false;
+    }
+}
+
+/*
+ * The sizes against the kind's ranges (the same as its check in the
+ * engine), in order: arg[f] is the flag's text if it was given (read here,
+ * once the kind and the sizes before it are known, so that a refusal gives
+ * the kind's own range), NULL for the kind's default.
+ */
+static int
+check_sizes(struct labcli_opts *o, const char *const arg[SZ_COUNT], bool batch_follows_n,
+            char **cause)
+{
+    struct ou_lab_config *c = &o->cfg;
     const char *k = ou_lab_kind_name(c->kind);
-    bool init_pos = c->kind != OU_LAB_RIDGE;
-    switch (c->kind) {
-    case OU_LAB_SENSING:
-        if (kind_range("--dim", c->dim, 1, OU_LAB_SIDE_MAX, k, "the side d of X*", cause) ||
-            kind_range("--width", c->width, 1, OU_LAB_UNITS_MAX, k, "the columns d' of U", cause) ||
-            kind_range("--rank", c->rank, 1, c->dim, k, "rank of X*, at most --dim", cause) ||
-            kind_range("--n", c->n, 1, OU_LAB_N_MAX, k, "measurements", cause))
-            return -1;
-        break;
-    case OU_LAB_SIGMOID:
-        if (kind_range("--dim", c->dim, 1, OU_LAB_DIM_MAX, k, "input dimension", cause) ||
-            kind_range("--width", c->width, 1, OU_LAB_UNITS_MAX, k, "units", cause))
-            return -1;
-        if (!c->train_out && !(c->target > 0.0 && c->target < (double)c->width)) {
-            *cause = xasprintf("--target: expected a number in (0, %zu) for --setting sigmoid "
-                               "with the output weights fixed at 1 (h = sum of %zu sigmoids "
-                               "lies in (0, %zu); --train-out on lifts this), got %g",
-                               c->width, c->width, c->width, c->target);
+    for (int f = 0; f < SZ_COUNT; f++) {
+        size_t lo, hi;
+        const char *what;
+        if (!size_range(c, (enum size_flag)f, &lo, &hi, &what))
+            continue;
+        size_t *v = size_field(c, (enum size_flag)f);
+        /* A full-batch default stays full batch when --n changes n; a smaller one fits under n. */
+        if (f == SZ_BATCH && !arg[f] && (batch_follows_n || *v > c->n))
+            *v = c->n;
+        if (arg[f]) {
+            char *end;
+            errno = 0;
+            unsigned long long x = strtoull(arg[f], &end, 10);
+            if (arg[f][0] < '0' || arg[f][0] > '9' || *end != '\0' || errno == ERANGE || x < lo ||
+                x > hi) {
+                *cause = xasprintf("%s: expected a whole number in %zu..%zu for --setting %s "
+                                   "(%s), got \"%s\"",
+                                   size_names[f], lo, hi, k, what, arg[f]);
+                return -1;
+            }
+            *v = (size_t)x;
+        } else if (*v < lo || *v > hi) {
+            *cause = xasprintf("%s: expected a whole number in %zu..%zu for --setting %s (%s), "
+                               "got %zu (the default)",
+                               size_names[f], lo, hi, k, what, *v);
             return -1;
         }
-        break;
-    case OU_LAB_SPARSE:
-        if (kind_range("--dim", c->dim, 2, OU_LAB_DIM_MAX, k, "coefficients d", cause) ||
-            kind_range("--n", c->n, 1, c->dim - 1 < OU_LAB_N_MAX ? c->dim - 1 : OU_LAB_N_MAX, k,
-                       "points, fewer than --dim", cause) ||
-            kind_range("--rank", c->rank, 1, c->dim, k, "nonzeros of the truth, at most --dim",
-                       cause))
-            return -1;
-        break;
-    case OU_LAB_RIDGE:
-    default:
-        if (kind_range("--dim", c->dim, 1, OU_LAB_DIM_MAX, k, "coefficients d", cause) ||
-            kind_range("--n", c->n, 1, OU_LAB_N_MAX, k, "points", cause))
-            return -1;
-        break;
     }
-    if (init_pos && !(c->init_scale > 0.0)) {
+    if (c->kind == OU_LAB_SIGMOID && !c->train_out &&
+        !(c->target > 0.0 && c->target < (double)c->width)) {
+        *cause = xasprintf("--target: expected a number in (0, %zu) for --setting sigmoid "
+                           "with the output weights fixed at 1 (h = sum of %zu sigmoids "
+                           "lies in (0, %zu); --train-out on lifts this), got %g",
+                           c->width, c->width, c->width, c->target);
+        return -1;
+    }
+    if (c->kind != OU_LAB_RIDGE && !(c->init_scale > 0.0)) {
         *cause = xasprintf("--init: expected a number in (0, %g] for --setting %s (0 is a "
                            "critical point no noise leaves), got %g",
                            LABCLI_INIT_MAX, k, c->init_scale);
-        return -1;
-    }
-    if (c->batch < 1 || c->batch > c->n) {
-        *cause = xasprintf("--batch: expected a whole number in 1..%zu (n for --setting %s), "
-                           "got %zu",
-                           c->n, k, c->batch);
         return -1;
     }
     return 0;
@@ -264,16 +340,6 @@ labcli_sizes_message(const struct ou_lab_config *c)
                      (unsigned)c->kind < OU_LAB_NKINDS ? ranges[c->kind] : "nothing");
 }
 
-static int
-parse_size(const char *flag, const char *a, uint64_t hi, size_t *out, char **cause)
-{
-    uint64_t u;
-    if (cli_integer(flag, a, 1, hi, &u, cause))
-        return -1;
-    *out = (size_t)u;
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, struct labcli_opts *o, FILE *out, char **cause);
 
 /* As cli_parse: control characters in a refusal are shown as '?'. */
@@ -293,6 +359,7 @@ parse_args(int argc, char **argv, struct labcli_opts *o, FILE *out, char **cause
 {
     struct ou_lab_config g; /* the values given, taken where their bit is set */
     unsigned set = 0;
+    const char *size_arg[SZ_COUNT] = {NULL}; /* read once the kind is known */
     bool have_kind = false;
     enum ou_lab_kind kind = OU_LAB_SENSING;
     memset(o, 0, sizeof *o);
@@ -332,8 +399,7 @@ parse_args(int argc, char **argv, struct labcli_opts *o, FILE *out, char **cause
             set |= SET_SIGMA;
             break;
         case OPT_BATCH:
-            if (parse_size("--batch", a, OU_LAB_N_MAX, &g.batch, cause))
-                return -1;
+            size_arg[SZ_BATCH] = a;
             set |= SET_BATCH;
             break;
         case OPT_NOISE:
@@ -348,23 +414,19 @@ parse_args(int argc, char **argv, struct labcli_opts *o, FILE *out, char **cause
             set |= SET_NOISE;
             break;
         case OPT_N:
-            if (parse_size("--n", a, OU_LAB_N_MAX, &g.n, cause))
-                return -1;
+            size_arg[SZ_N] = a;
             set |= SET_N;
             break;
         case OPT_DIM:
-            if (parse_size("--dim", a, OU_LAB_DIM_MAX, &g.dim, cause))
-                return -1;
+            size_arg[SZ_DIM] = a;
             set |= SET_DIM;
             break;
         case OPT_RANK:
-            if (parse_size("--rank", a, OU_LAB_DIM_MAX, &g.rank, cause))
-                return -1;
+            size_arg[SZ_RANK] = a;
             set |= SET_RANK;
             break;
         case OPT_WIDTH:
-            if (parse_size("--width", a, OU_LAB_UNITS_MAX, &g.width, cause))
-                return -1;
+            size_arg[SZ_WIDTH] = a;
             set |= SET_WIDTH;
             break;
         case OPT_INIT:
@@ -506,7 +568,7 @@ parse_args(int argc, char **argv, struct labcli_opts *o, FILE *out, char **cause
     /* The kind's reference set-up, then what was given. */
     struct ou_lab_config *cf = &o->cfg;
     ou_lab_config_default(cf, kind);
-    const size_t default_batch = cf->batch, default_n = cf->n;
+    const bool batch_follows_n = cf->batch == cf->n;
     if (set & SET_SEED)
         cf->seed = g.seed;
     if (set & SET_ETA)
@@ -515,14 +577,6 @@ parse_args(int argc, char **argv, struct labcli_opts *o, FILE *out, char **cause
         cf->sigma = g.sigma;
     if (set & SET_NOISE)
         cf->noise = g.noise;
-    if (set & SET_N)
-        cf->n = g.n;
-    if (set & SET_DIM)
-        cf->dim = g.dim;
-    if (set & SET_RANK)
-        cf->rank = g.rank;
-    if (set & SET_WIDTH)
-        cf->width = g.width;
     if (set & SET_INIT)
         cf->init_scale = g.init_scale;
     if (set & SET_TRAIN_OUT)
@@ -533,13 +587,5 @@ parse_args(int argc, char **argv, struct labcli_opts *o, FILE *out, char **cause
         cf->ridge_lambda = g.ridge_lambda;
     if (set & SET_DATA_NOISE)
         cf->data_noise = g.data_noise;
-    if (set & SET_BATCH) {
-        cf->batch = g.batch;
-    } else if (default_batch == default_n) {
-        /* A full-batch default stays full batch when --n changes n. */
-        cf->batch = cf->n;
-    } else if (cf->batch > cf->n) {
-        cf->batch = cf->n;
-    }
-    return check_sizes(o, cause);
+    return check_sizes(o, size_arg, batch_follows_n, cause);
 }

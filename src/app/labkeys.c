@@ -1,7 +1,8 @@
 /*
  * The other settings' key table.  Adding a key here adds it to the help
  * overlay and, with a hint, to the hint bar; tests/test_labpanes.c then
- * fails until ouscope(1), SETTINGS, documents it.  labapp.c acts on them.
+ * fails until ouscope(1), SETTINGS, documents it.  labapp.c acts on them
+ * and shows the notes written here on the hint bar.
  */
 #include "config.h"
 
@@ -76,4 +77,84 @@ labkeys_hints(struct help_entry *out, char keys[][LABKEYS_KEYS_MAX], size_t max)
         n++;
     }
     return n;
+}
+
+void
+labkeys_sigma_note(char *buf, size_t len, double from, double to)
+{
+    if (!(from > 0.0)) {
+        snprintf(buf, len, "σ = %.4g (was 0): noise on; drift and jitter variance scale with σ²",
+                 to);
+        return;
+    }
+    /* The step as a factor, and its square: what the drift and the jitter's variance do. */
+    double k = to / from, q = k * k;
+    bool up = k > 1.0;
+    snprintf(buf, len, "σ = %.4g (%s%.3g): drift and jitter variance scale with σ², now %.3g× %s",
+             to, up ? "×" : "÷", up ? k : 1.0 / k, up ? q : 1.0 / q, up ? "stronger" : "weaker");
+}
+
+void
+labkeys_noise_off_note(char *buf, size_t len, double kept)
+{
+    snprintf(buf, len, "noise off: plain SGD, no drift; 0 brings back σ = %.4g", kept);
+}
+
+void
+labkeys_noise_kind_note(char *buf, size_t len, bool param)
+{
+    if (param)
+        snprintf(buf, len, "p: parameter noise (isotropic, same size) instead of label noise");
+    else
+        snprintf(buf, len, "p: label noise (fresh ε_i on the labels) instead of parameter noise");
+}
+
+/* A key's name as the note spells it: the character, or a name for the unprintable ones. */
+static void
+key_name(char *buf, size_t len, int key)
+{
+    static const struct {
+        int key;
+        const char *name;
+    } named[] = {{' ', "space"}, {'\t', "Tab"},      {'\n', "Enter"}, {'\r', "Enter"},
+                 {27, "Esc"},    {127, "Backspace"}, {8, "Backspace"}};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (named[i].key == key) {
+            snprintf(buf, len, "%s", named[i].name);
+            return;
+        }
+    if (key > 0 && key < 27) {
+        snprintf(buf, len, "Ctrl-%c", 'A' + key - 1);
+    } else if (key > 32 && key < 127) {
+        snprintf(buf, len, "%c", key);
+    } else if (key >= 0xA0 && key < 0x110000 && !(key >= 0xD800 && key < 0xE000)) {
+        /* A wide character: its UTF-8 bytes. */
+        unsigned u = (unsigned)key;
+        char e[5] = {0};
+        if (u < 0x800) {
+            e[0] = (char)(0xC0 | (u >> 6));
+            e[1] = (char)(0x80 | (u & 0x3F));
+        } else if (u < 0x10000) {
+            e[0] = (char)(0xE0 | (u >> 12));
+            e[1] = (char)(0x80 | ((u >> 6) & 0x3F));
+            e[2] = (char)(0x80 | (u & 0x3F));
+        } else {
+            e[0] = (char)(0xF0 | (u >> 18));
+            e[1] = (char)(0x80 | ((u >> 12) & 0x3F));
+            e[2] = (char)(0x80 | ((u >> 6) & 0x3F));
+            e[3] = (char)(0x80 | (u & 0x3F));
+        }
+        snprintf(buf, len, "%s", e);
+    } else {
+        snprintf(buf, len, "that key");
+    }
+}
+
+void
+labkeys_unbound_note(char *buf, size_t len, int key)
+{
+    char name[16];
+    key_name(name, sizeof name, key);
+    snprintf(buf, len, "%s%s: not in this setting (? lists the keys)",
+             strcmp(name, "that key") == 0 ? "" : "key ", name);
 }

@@ -7,6 +7,7 @@
 #ifndef OUSCOPE_APP_LABKEYS_H
 #define OUSCOPE_APP_LABKEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "render/panes.h"
@@ -60,5 +61,36 @@ size_t labkeys_help(struct help_entry *out, size_t max);
  * outlive out).  Returns the count.
  */
 size_t labkeys_hints(struct help_entry *out, char keys[][LABKEYS_KEYS_MAX], size_t max);
+
+/*
+ * The notes the keys leave on the hint bar, written into buf[len] (always
+ * terminated).  They are here, apart from the loop, so that a test can
+ * read them.
+ */
+
+/*
+ * ] or [ took sigma from `from` to `to` (both >= 0, to > 0): the new value,
+ * the step (x2, /2) and what the change does.  The drift along the
+ * zero-loss set and the variance of the jitter around it both go as
+ * sigma^2, so the note gives (to/from)^2 as "N x stronger" or "N x weaker";
+ * from 0 it says the noise is on.
+ */
+void labkeys_sigma_note(char *buf, size_t len, double from, double to);
+
+/* 0 switched the noise off; `kept` is the sigma that 0 brings back. */
+void labkeys_noise_off_note(char *buf, size_t len, double kept);
+
+/*
+ * p switched the kind of noise: to parameter noise (param) or back to
+ * label noise.  The note says which replaces which (in the 1D view p is
+ * another key, the projection).
+ */
+void labkeys_noise_kind_note(char *buf, size_t len, bool param);
+
+/*
+ * A key the table does not bind (key as term.h reports it, 0 for a
+ * function key): its name and where the keys are listed.
+ */
+void labkeys_unbound_note(char *buf, size_t len, int key);
 
 #endif

@@ -47,6 +47,24 @@ static const uint32_t vbar_eighth[9] = {' ',    0x2581, 0x2582, 0x2583, 0x2584,
 
 /* ---- layout ---- */
 
+/* The main pane's width in a w-column terminal: the history column takes 3/8, at least 34. */
+static int
+main_width(int w)
+{
+    int rw = (w * 3) / 8;
+    return w - (rw < 34 ? 34 : rw);
+}
+
+/* The narrowest terminal whose main pane is at least pw columns wide. */
+static int
+terminal_for_main(int pw)
+{
+    int w = pw;
+    while (main_width(w) < pw)
+        w++;
+    return w;
+}
+
 void
 labpanes_layout(struct lab_layout *l, int w, int h)
 {
@@ -60,10 +78,7 @@ labpanes_layout(struct lab_layout *l, int w, int h)
     l->hint = (struct rect){0, h - 1, w, 1};
     if (l->too_small)
         return;
-    int body = h - 2, rw = (w * 3) / 8;
-    if (rw < 34)
-        rw = 34;
-    int lw = w - rw;
+    int body = h - 2, lw = main_width(w), rw = w - lw;
     l->main = (struct rect){0, 1, lw, body};
     /* The right column in three; spare rows go to the lower panes. */
     int base = body / 3, extra = body % 3, y = 1;
@@ -135,7 +150,7 @@ static const char *
 fmt_g(double v, char *buf, size_t len)
 {
     if (isinf(v))
-        snprintf(buf, len, "%s", v > 0 ? "∞" : "−∞");
+        snprintf(buf, len, "%s", v > 0 ? "∞" : "-∞");
     else if (isnan(v))
         snprintf(buf, len, "n/a");
     else
@@ -172,16 +187,16 @@ heat_role(double v, double f)
     return v > 0.0 ? THEME_KINK_UP : THEME_KINK_DOWN;
 }
 
+/* The first rows x cols entries of the d x d matrix m, each a ch x cw block of cells. */
 static void
-heat_map(struct screen *s, int x0, int y0, const double *m, size_t d, int cw, double top)
+heat_map(struct screen *s, int x0, int y0, const double *m, size_t d, size_t rows, size_t cols,
+         int cw, int ch, double top)
 {
-    for (size_t j = 0; j < d; j++)
-        for (size_t k = 0; k < d; k++) {
+    for (size_t j = 0; j < rows; j++)
+        for (size_t k = 0; k < cols; k++) {
             double v = m[j * d + k], f = top > 0.0 ? fabs(v) / top : 0.0;
-            uint32_t g = heat_glyph(s->ascii, f);
-            enum theme_role st = heat_role(v, f);
-            for (int c = 0; c < cw; c++)
-                screen_put(s, x0 + (int)k * cw + c, y0 + (int)j, g, st);
+            struct rect cell = {x0 + (int)k * cw, y0 + (int)j * ch, cw, ch};
+            screen_fill(s, cell, heat_glyph(s->ascii, f), heat_role(v, f));
         }
 }
 
@@ -191,7 +206,7 @@ heat_legend(struct screen *s, int x, int y, int w, double top, double lo, double
 {
     char a[32], b[32];
     int col = x, end = x + w;
-    snprintf(a, sizeof a, "−%.3g ", top);
+    snprintf(a, sizeof a, "-%.3g ", top);
     col += screen_puts(s, col, y, end - col, a, THEME_TEXT);
     static const double ramp[4] = {0.9, 0.6, 0.4, 0.2};
     for (int i = 0; i < 4 && col < end; i++)
@@ -206,6 +221,53 @@ heat_legend(struct screen *s, int x, int y, int w, double top, double lo, double
     if (screen_text_width(s, b) <= end - col)
         col += screen_puts(s, col, y, end - col, b, THEME_DIM);
     return col - x;
+}
+
+/* The first of texts[0..n) that fits in w columns (the last, cut with an ellipsis, if none). */
+static void
+puts_first_fit(struct screen *s, int x, int y, int w, const char *const *texts, int n,
+               enum theme_role style)
+{
+    for (int i = 0; i < n; i++)
+        if (screen_text_width(s, texts[i]) <= w || i == n - 1) {
+            chrome_puts_fit(s, x, y, w, texts[i], style);
+            return;
+        }
+}
+
+/*
+ * How the two heat maps fill the room they have: each entry a ch x cw
+ * block (cw = 2 ch looks square in a terminal cell of about 1:2), the
+ * largest that fits in w columns and h rows, the maps taking at most
+ * `grow` rows when they are scaled up; at the smallest size (ch = 1, cw = 2
+ * or 1) only the first rows x cols entries are shown if even that does
+ * not fit.  gap is the columns between the two maps.
+ */
+struct heat_fit {
+    int cw, ch, gap;
+    size_t rows, cols;
+};
+
+static struct heat_fit
+heat_fit(size_t d, int w, int h, int grow)
+{
+    struct heat_fit f = {.cw = 1, .ch = 1, .gap = 3};
+    const int n = (int)d;
+    for (int ch = OU_LAB_SIDE_MAX; ch >= 1; ch--) {
+        int cw = 2 * ch, gap = 4;
+        if (2 * n * cw + gap <= w && n * ch <= (ch == 1 ? h : (grow > h ? h : grow))) {
+            f = (struct heat_fit){.cw = cw, .ch = ch, .gap = gap, .rows = d, .cols = d};
+            return f;
+        }
+    }
+    if (2 * n * 2 + 4 <= w) {
+        f.cw = 2;
+        f.gap = 4;
+    }
+    int cols = (w - f.gap) / (2 * f.cw);
+    f.cols = cols < 0 ? 0 : ((size_t)cols < d ? (size_t)cols : d);
+    f.rows = h < 0 ? 0 : ((size_t)h < d ? (size_t)h : d);
+    return f;
 }
 
 static void
@@ -226,37 +288,86 @@ main_sensing(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
         pane_line(s, in, 0, "no matrix in this snapshot", THEME_WARN);
         return;
     }
-    /* Two columns per entry (square-looking cells) when both maps fit so. */
-    int cw = 4 * (int)d + 6 <= in.w - 2 ? 2 : 1;
-    int mw = (int)d * cw, gap = cw == 2 ? 4 : 3;
-    int x0 = in.x + 1, x1 = x0 + mw + gap, y = in.y;
+    const size_t rank = snap->cfg.rank;
+    const int w = in.w - 2, x0 = in.x + 1;
+    /* The readouts take the last two rows. */
+    const int ry = in.y + in.h - 2;
+
+    /*
+     * Rows below the maps' titles and above the readouts: the maps, the
+     * colour scale, a note when the maps are cut, then the eigenvalues:
+     * their label, at least 2 rows of bars and the mark row.  Scaled up, the
+     * maps take at most 3/5 of the rows and the eigenvalues keep the rest.
+     */
+    const int rows = ry - (in.y + 1);
+    /*
+     * The eigenvalues' label: in one line if it fits; else the mark's
+     * meaning on a second line when the maps fit whole above it; else
+     * shorter.
+     */
+    char lab[128], mark[96];
+    snprintf(mark, sizeof mark,
+             a ? "^ marks the top r = %zu (X* has rank %zu)"
+               : "▲ marks the top r = %zu (X* has rank %zu)",
+             rank, rank);
+    snprintf(lab, sizeof lab, a ? "eigenvalues of U U^T; %s" : "eigenvalues λ_k of U Uᵀ; %s", mark);
+    int nlab = 1;
+    if (screen_text_width(s, lab) > w) {
+        if (rows - ((int)d + 1) >= 2 + 2 + 1) {
+            nlab = 2;
+            snprintf(lab, sizeof lab, a ? "eigenvalues of U U^T" : "eigenvalues λ_k of U Uᵀ");
+        } else {
+            snprintf(lab, sizeof lab,
+                     a ? "U U^T: ^ the top r = %zu (X* has rank %zu)"
+                       : "λ_k of UUᵀ: ▲ top r = %zu (X* has rank %zu)",
+                     rank, rank);
+        }
+    }
+    const int eig_min = nlab + 2 + 1, share = 2 * rows / 5;
+    const int grow = rows - 1 - (eig_min > share ? eig_min : share);
+    struct heat_fit hf = heat_fit(d, w, rows - 1 - eig_min, grow);
+    const bool cut = hf.rows < d || hf.cols < d;
+    if (cut && hf.rows > 0 && (int)hf.rows > rows - 2 - eig_min)
+        hf.rows = rows - 2 - eig_min > 0 ? (size_t)(rows - 2 - eig_min) : 0;
+    if (hf.rows < 1 || hf.cols < 1) {
+        pane_line(s, in, 0, "too small for the heat maps; enlarge the terminal", THEME_WARN);
+        return;
+    }
+    int mw = (int)hf.cols * hf.cw;
+    int x1 = x0 + mw + hf.gap, y = in.y;
     double top = 0.0, lo = INFINITY, hi = -INFINITY;
     for (size_t k = 0; k < d * d; k++)
-        for (int w = 0; w < 2; w++) {
-            double v = w ? o->mat[k] : o->star[k];
+        for (int m = 0; m < 2; m++) {
+            double v = m ? o->mat[k] : o->star[k];
             if (!isfinite(v))
                 continue;
             top = fmax(top, fabs(v));
             lo = fmin(lo, v);
             hi = fmax(hi, v);
         }
-    screen_puts(s, x0, y, mw + gap - 1, "X* (truth)", THEME_TITLE);
-    screen_puts(s, x1, y, in.x + in.w - x1, a ? "U U^T (now)" : "U Uᵀ (now)", THEME_TITLE);
-    int rows = (int)d;
-    if (y + 1 + rows > in.y + in.h - 4)
-        rows = in.y + in.h - 4 - (y + 1);
-    if (rows < 1)
-        return;
-    heat_map(s, x0, y + 1, o->star, (size_t)rows < d ? (size_t)rows : d, cw, top);
-    heat_map(s, x1, y + 1, o->mat, (size_t)rows < d ? (size_t)rows : d, cw, top);
-    y += 1 + rows;
-    heat_legend(s, x0, y, in.w - 2, top, lo, hi);
-    y += 2;
+    screen_puts(s, x0, y, mw + hf.gap - 1, "X* (truth)", THEME_TITLE);
+    screen_puts(s, x1, y, in.x + in.w - 1 - x1, a ? "U U^T (now)" : "U Uᵀ (now)", THEME_TITLE);
+    heat_map(s, x0, y + 1, o->star, d, hf.rows, hf.cols, hf.cw, hf.ch, top);
+    heat_map(s, x1, y + 1, o->mat, d, hf.rows, hf.cols, hf.cw, hf.ch, top);
+    y += 1 + (int)hf.rows * hf.ch;
+    heat_legend(s, x0, y, w, top, lo, hi);
+    y++;
+    if (cut) {
+        char t[4][96];
+        snprintf(t[0], sizeof t[0], "showing %zu×%zu of the %zu×%zu entries; enlarge the terminal",
+                 hf.rows, hf.cols, d, d);
+        snprintf(t[1], sizeof t[1], "showing %zu×%zu of %zu×%zu; enlarge the terminal", hf.rows,
+                 hf.cols, d, d);
+        snprintf(t[2], sizeof t[2], "%zu×%zu of %zu×%zu shown; enlarge the terminal", hf.rows,
+                 hf.cols, d, d);
+        snprintf(t[3], sizeof t[3], "%zu×%zu of %zu×%zu shown", hf.rows, hf.cols, d, d);
+        const char *const tp[4] = {t[0], t[1], t[2], t[3]};
+        puts_first_fit(s, x0, y++, w, tp, 4, THEME_WARN);
+    }
 
     /* Readouts at the bottom: two lines. */
-    int ry = in.y + in.h - 2;
     double tail = 0.0;
-    for (size_t k = snap->cfg.rank; k < d; k++)
+    for (size_t k = rank; k < d; k++)
         tail += o->sv[k];
     struct chrome_field f[4];
     char b[32], c[32];
@@ -285,16 +396,24 @@ main_sensing(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
     snprintf(f[3].value, sizeof f[3].value, "%zu", snap->cfg.n);
     chrome_fields(s, in.x + 1, ry + 1, in.w - 2, f, 4);
 
-    /* Eigenvalues of U U^T as columns, X*'s rank marked under them. */
-    int bh = ry - 1 - (y + 1) - 1; /* label row above, mark row below, a blank before readouts */
+    /*
+     * Eigenvalues of U U^T as columns, X*'s rank marked under them: the
+     * label, the bars, the mark row, and blank rows around them when there
+     * is room for 4 rows of bars without them.
+     */
+    int bh = ry - 1 - y - nlab;
+    if (bh >= 5)
+        bh--; /* a blank row above the readouts */
+    if (bh >= 5) {
+        y++; /* and one below the colour scale */
+        bh--;
+    }
     if (bh < 2)
         return;
-    char lab[96];
-    snprintf(lab, sizeof lab,
-             a ? "eigenvalues of U U^T (^: the %zu of X*'s rank)"
-               : "eigenvalues λ_k of U Uᵀ (▲: the %zu of X*'s rank)",
-             snap->cfg.rank);
-    screen_puts(s, x0, y, in.w - 2, lab, THEME_TEXT);
+    screen_puts(s, x0, y, w, lab, THEME_TEXT);
+    if (nlab == 2)
+        chrome_puts_fit(s, x0, y + 1, w, mark, THEME_DIM);
+    y += nlab - 1;
     int gut = 7, bx = x0 + gut, avail = in.x + in.w - 1 - bx;
     int per = 3 * (int)d <= avail ? 3 : (2 * (int)d <= avail ? 2 : 1);
     int nb = avail / per < (int)d ? avail / per : (int)d;
@@ -312,7 +431,7 @@ main_sensing(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap
     for (int r2 = y + 1; r2 <= base; r2++)
         screen_put(s, bx - 1, r2, a ? '|' : 0x2502, THEME_AXIS);
     for (int k = 0; k < nb; k++) {
-        bool in_rank = (size_t)k < snap->cfg.rank;
+        bool in_rank = (size_t)k < rank;
         enum theme_role st = in_rank ? THEME_CURVE : THEME_KINK_DOWN;
         for (int c2 = 0; c2 < (per > 1 ? per - 1 : 1); c2++)
             vbar(s, bx + k * per + c2, base, bh, o->sv[k] / etop, st);
@@ -536,14 +655,31 @@ main_ridge(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
     if (d < 1 || in.w < 24 || in.h < 7)
         return;
     int gut = 7, bx = in.x + 1 + gut, avail = in.x + in.w - 1 - bx;
-    const int per = 3; /* theta, ridge, a gap */
-    size_t nshow = (size_t)(avail / per) < d ? (size_t)(avail / per) : d;
-    char lab[96];
-    if (nshow < d)
-        snprintf(lab, sizeof lab, "coordinates 1..%zu of %zu", nshow, d);
-    else
+    /*
+     * Each coordinate: theta and ridge side by side, then a gap; without the
+     * gap when that fits more.  What still does not fit is named, with the
+     * columns that would show it.
+     */
+    int per = 3 * (int)d - 1 <= avail ? 3 : 2;
+    size_t fit = (size_t)((avail + (per == 3 ? 1 : 0)) / per);
+    size_t nshow = fit < d ? fit : d;
+    char lab[128];
+    if (nshow < d) {
+        char t[4][128];
+        /* Two columns per coordinate need a main pane of r.w - avail + 2d columns. */
+        int need = terminal_for_main(r.w - avail + 2 * (int)d);
+        snprintf(t[0], sizeof t[0], "coordinates 1..%zu of %zu; a %d-column terminal shows all",
+                 nshow, d, need);
+        snprintf(t[1], sizeof t[1], "coordinates 1..%zu of %zu; widen to %d columns", nshow, d,
+                 need);
+        snprintf(t[2], sizeof t[2], "1..%zu of %zu shown; widen to %d columns", nshow, d, need);
+        snprintf(t[3], sizeof t[3], "1..%zu of %zu; widen the terminal", nshow, d);
+        const char *const tp[4] = {t[0], t[1], t[2], t[3]};
+        puts_first_fit(s, in.x + 1, in.y, in.w - 2, tp, 4, THEME_WARN);
+    } else {
         snprintf(lab, sizeof lab, "all %zu coordinates", d);
-    screen_puts(s, in.x + 1, in.y, in.w - 2, lab, THEME_DIM);
+        screen_puts(s, in.x + 1, in.y, in.w - 2, lab, THEME_DIM);
+    }
 
     int ry = in.y + in.h - 2;
     int top_row = in.y + 1, bottom = ry - 2;
@@ -853,8 +989,9 @@ draw_hints(struct screen *s, struct rect r, const struct lab_view *v)
     for (size_t i = nh - keep; i < nh; i++)
         tail += hint_width(s, &v->hints[i]);
     if (v->notice && v->notice[0]) {
+        /* A notice longer than the room before the last hints takes the line for its seconds. */
         int room = end - col - tail - 2;
-        if (room < 10)
+        if (room < 10 || screen_text_width(s, v->notice) > room)
             room = end - col - 2;
         screen_put(s, col++, r.y, ' ', v->notice_style);
         col += screen_puts(s, col, r.y, room, v->notice, v->notice_style);

@@ -134,6 +134,29 @@ optimizer_notes_fit_each_kind() {
     done
 }
 
+# The regularizers pane's 4B<L>/(eta sigma^2) on a take's last frame, which
+# takes no steps, is the mean over the previous frame's 500 steps (as the
+# live view keeps showing it), checked against the CSV run's per-step loss:
+# 4 mean(L_t, t = 4500..4999) / (eta sigma^2 / B), to the 4 digits shown.
+regs_row_on_the_last_frame() {
+    printf 'speed 500\nkey o\nkey o\nwait steps 5000\n' >rg.ous &&
+        run 0 --headless --script rg.ous --optimizer rmsprop --dump-screen rg.txt &&
+        "$OUSCOPE" --headless --steps 5000 --every 1 --optimizer rmsprop >rg.csv || return 1
+    shown=$(sed -n 's/.*4B⟨L⟩\/ησ² *\([^ ]*\) .*/\1/p' rg.txt)
+    awk -F, -v shown="$shown" '
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        $1 >= 4500 && $1 < 5000 { s += $col["loss"]; n++; lam = $col["noise_lambda"] }
+        END {
+            ref = 4 * s / n / lam
+            tol = 0.5 * 10 ^ (int(log(ref) / log(10)) - 3) * 1.001
+            d = shown - ref
+            if (shown !~ /^[0-9.]+(e[-+]?[0-9]+)?$/ || n != 500 || d > tol || -d > tol) {
+                printf "# shown \"%s\", reference %.6g over %d steps\n", shown, ref, n
+                exit 1
+            }
+        }' rg.csv >&2
+}
+
 # Frame k is written at k / fps: every output time times fps is a whole number.
 times_are_frames_over_fps() {
     awk -F'[][, ]+' 'NR > 1 && $0 ~ /"o"/ {
@@ -295,6 +318,8 @@ check "markers follow the script's knob changes, kicks and captions" markers_fol
 check "each knob change is one marker, from a script line or a key" one_marker_per_knob_change
 check "the note after an optimizer switch fits the kind and the momentum" \
     optimizer_notes_fit_each_kind
+check "a take's last frame shows 4B<L>/(eta sigma^2) of the last steps, not n/a" \
+    regs_row_on_the_last_frame
 check "frame k is written at t = k / fps" times_are_frames_over_fps
 check "frames end exactly on the steps the script names" steps_are_exact
 check "the cast played into tmux shows the last frame drawn" replay_shows_the_last_frame

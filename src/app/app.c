@@ -167,6 +167,12 @@ struct app {
 
     /* classroom conveniences */
     bool pure;     /* the same knobs, no kicks or edits since step 0 */
+    /*
+     * A's latest trace with steps in it: a snapshot after a frame without
+     * steps (paused, a take's last frame) shows it instead of an empty one.
+     * Forgotten when the knobs change or the run goes back (r, R, u).
+     */
+    struct ou_trace last_trace;
     bool show_cmd; /* C was pressed: print the command line at exit */
     char cmd[512];
 };
@@ -293,6 +299,9 @@ app_knob_markers(struct app *a, const struct app_knobs *b)
         app_marker(a, "n %zu→%zu", b->n, k.n);
     if (changes && ou_engine_step_count(a->e) > 0)
         a->pure = false;
+    /* The latest trace's mean loss belongs to the old knobs. */
+    if (changes)
+        a->last_trace = (struct ou_trace){0};
 }
 
 /* ---- the drift overlay ---- */
@@ -711,6 +720,17 @@ app_snapshot(struct app *a)
         app_notice(a, THEME_ERROR, "the eigenvalues of K did not converge at step %" PRIu64,
                    a->snap->step);
     app_push_history(a->hist, a->snap);
+    /*
+     * The trace holds the steps since the previous snapshot, none after a
+     * frame that took none: a take's last frame, or a key pressed while
+     * paused.  The regularizers pane's 4B<L>/(eta sigma^2) would then read
+     * n/a where the frame before showed a number, so such a snapshot keeps
+     * the latest steps' trace (the history above has already counted it).
+     */
+    if (a->snap->trace.steps > 0)
+        a->last_trace = a->snap->trace;
+    else
+        a->snap->trace = a->last_trace;
     app_ab_snapshot(a, &req);
     app_drift(a);
     app_fl_update(a);
@@ -975,6 +995,7 @@ app_restart(struct app *a)
     ou_engine_mark(a->e);
     a->last_mark = app_now(a);
     a->pure = true;
+    a->last_trace = (struct ou_trace){0};
     history_clear(a->hist);
     if (a->b) {
         /* Both are back at step 0 side by side, as --compare starts them. */
@@ -1010,6 +1031,7 @@ app_rewind(struct app *a)
     app_fl_restart(a);
     a->paused = true;
     a->pure = false;
+    a->last_trace = (struct ou_trace){0};
     a->dirty |= APP_SNAP | APP_DRAW;
     char buf[32];
     app_notice(a, THEME_NOTICE, "rewound to step %s with η = %.4g; space goes on",

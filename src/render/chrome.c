@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Left-aligned partial blocks: eighths 1..7 of a cell. */
 static const uint32_t chrome_eighth[8] = {' ',    0x258F, 0x258E, 0x258D,
@@ -135,4 +136,35 @@ chrome_hbar(struct screen *s, int x0, int y, int w, double f, enum theme_role st
     if (part > 0 && full < w)
         screen_put(s, x0 + full, y, s->ascii ? (part >= 4 ? '#' : ' ') : chrome_eighth[part],
                    style);
+}
+
+int
+chrome_puts_fit(struct screen *s, int x, int y, int maxw, const char *text, enum theme_role style)
+{
+    if (maxw < 0)
+        maxw = s->w - x;
+    static const char ell[] = "…";
+    int ew = screen_text_width(s, ell);
+    if (screen_text_width(s, text) <= maxw || maxw <= ew)
+        return screen_puts(s, x, y, maxw, text, style);
+    /* The longest run of whole characters that leaves room for the ellipsis. */
+    const char *p = text;
+    int used = 0, keep = 0;
+    while (*p) {
+        const char *q = p;
+        uint32_t c = screen_utf8_decode(&q);
+        char one[8];
+        size_t len = (size_t)(q - p);
+        memcpy(one, p, len < sizeof one - 1 ? len : sizeof one - 1);
+        one[len < sizeof one - 1 ? len : sizeof one - 1] = '\0';
+        int cw = screen_text_width(s, one);
+        if (used + cw > maxw - ew)
+            break;
+        used += cw;
+        if (c != ' ')
+            keep = used;
+        p = q;
+    }
+    int col = screen_puts(s, x, y, keep, text, style);
+    return col + screen_puts(s, x + col, y, ew, ell, style);
 }

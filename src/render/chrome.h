@@ -51,6 +51,15 @@ void chrome_frame(struct screen *s, struct rect r, const char *title, const char
 /* "ouscope-science(7) SECTION" at the bottom right of r's border (SECTION alone if narrow). */
 void chrome_foot(struct screen *s, struct rect r, const char *section);
 
+/*
+ * Write text from (x, y) in at most maxw columns, as screen_puts does, but
+ * text that does not fit ends in "…" ("..." on an ASCII screen) instead of
+ * being cut off silently; the cut falls between whole characters and the
+ * blanks before the ellipsis are dropped.  Returns the columns written.
+ */
+int chrome_puts_fit(struct screen *s, int x, int y, int maxw, const char *text,
+                    enum theme_role style);
+
 /* A bar from column x0 rightwards, w columns at fraction 1, filled to fraction f in eighths. */
 void chrome_hbar(struct screen *s, int x0, int y, int w, double f, enum theme_role style);
 

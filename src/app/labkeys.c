@@ -83,15 +83,14 @@ void
 labkeys_sigma_note(char *buf, size_t len, double from, double to)
 {
     if (!(from > 0.0)) {
-        snprintf(buf, len, "σ = %.4g (was 0): noise on; drift and jitter variance scale with σ²",
-                 to);
+        snprintf(buf, len, "σ = %.4g (was 0): noise on; drift and jitter variance go as σ²", to);
         return;
     }
     /* The step as a factor, and its square: what the drift and the jitter's variance do. */
     double k = to / from, q = k * k;
     bool up = k > 1.0;
-    snprintf(buf, len, "σ = %.4g (%s%.3g): drift and jitter variance scale with σ², now %.3g× %s",
-             to, up ? "×" : "÷", up ? k : 1.0 / k, up ? q : 1.0 / q, up ? "stronger" : "weaker");
+    snprintf(buf, len, "σ = %.4g (%s%.3g): drift and jitter variance go as σ², now %.3g× %s", to,
+             up ? "×" : "÷", up ? k : 1.0 / k, up ? q : 1.0 / q, up ? "stronger" : "weaker");
 }
 
 void
@@ -106,7 +105,7 @@ labkeys_noise_kind_note(char *buf, size_t len, bool param)
     if (param)
         snprintf(buf, len, "p: parameter noise (isotropic, same size) instead of label noise");
     else
-        snprintf(buf, len, "p: label noise (fresh ε_i on the labels) instead of parameter noise");
+        snprintf(buf, len, "p: label noise (fresh noise on the labels) instead of parameter noise");
 }
 
 /* A key's name as the note spells it: the character, or a name for the unprintable ones. */

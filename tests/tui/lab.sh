@@ -2,7 +2,8 @@
 # The other settings' live view at 120x40: each setting starts with its
 # main pane's title; ] doubles sigma and p switches label to parameter
 # noise, both named on the status line; q exits with status 0 and nothing
-# on stderr.  Sensing also pauses, steps once and resets to step 0.
+# on stderr.  Sensing also pauses, steps once, resets to step 0 and shows
+# the notes of [, 0, p and a key it does not bind.
 . "${OU_SRCDIR:-.}/tests/tui/lib.sh"
 
 # The first line (the status line).
@@ -57,6 +58,18 @@ for kind in sensing sigmoid sparse ridge; do
         wait_for "ouscope keys: other settings"
         keys x
         wait_gone "ouscope keys: other settings"
+        # The notes: sigma halved from 3 is four times weaker, the noise off
+        # says how it comes back, and a key not bound here is named.
+        keys '['
+        wait_for "σ = 1.5 (÷2): drift and jitter variance go as σ², now 4× weaker"
+        keys 0
+        wait_for "noise off: plain SGD, no drift; 0 brings back σ = 1.5"
+        keys 0
+        keys o
+        wait_for "key o: not in this setting (? lists the keys)"
+        keys p
+        wait_for "parameter noise (isotropic, same size) instead of label noise"
+        keys p
     fi
     keys q
     [ "$(wait_dead)" = 0 ] || fail "$kind: q did not exit with status 0"
@@ -89,6 +102,13 @@ $T kill-server >/dev/null 2>&1
 # --frames N: the view quits by itself after N frames, with status 0.
 start 120 40 --setting ridge --frames 5
 [ "$(wait_dead)" = 0 ] || fail "--frames 5 did not end the view with status 0"
+$T kill-server >/dev/null 2>&1
+
+# At the minimum size a sensing X* too big for the pane says what it shows.
+start 80 24 --setting sensing --seed 1 --dim 24
+wait_for "of 24×24 shown; enlarge the terminal"
+keys q
+[ "$(wait_dead)" = 0 ] || fail "q did not exit from the cut sensing view"
 $T kill-server >/dev/null 2>&1
 
 # Too small: the message names both sizes.

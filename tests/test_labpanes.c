@@ -699,6 +699,30 @@ Test(labpanes, long_notices_are_shown_whole)
     frame_draw(f);
     expect_text(&f->scr, note);
     frame_free(f);
+    /*
+     * Every note fits the hint bar of the smallest terminal whole, in UTF-8
+     * and in ASCII (where σ² is spelled sigma^2): its width, one blank each
+     * side and a column to spare.
+     */
+    struct screen sc[2];
+    screen_init(&sc[0], false);
+    screen_init(&sc[1], true);
+    const double sig[][2] = {{1.5, 0.75}, {0.046875, 0.09375}, {0.0, 0.1}, {50.0, 100.0}};
+    for (int i = 0; i < 6 + 4; i++) {
+        if (i < 4)
+            labkeys_sigma_note(note, sizeof note, sig[i][0], sig[i][1]);
+        else if (i == 4)
+            labkeys_noise_off_note(note, sizeof note, 0.046875);
+        else if (i < 7)
+            labkeys_noise_kind_note(note, sizeof note, i == 5);
+        else
+            labkeys_unbound_note(note, sizeof note, i == 7 ? 27 : (i == 8 ? 0 : 'N'));
+        for (int a = 0; a < 2; a++)
+            cr_expect_leq(screen_text_width(&sc[a], note), LABPANES_MIN_W - 3, "%s: %d columns",
+                          note, screen_text_width(&sc[a], note));
+    }
+    screen_fini(&sc[0]);
+    screen_fini(&sc[1]);
 }
 
 /* ---- status line, ASCII, divergence ---- */

@@ -89,7 +89,7 @@ labkeys_sigma_note(char *buf, size_t len, double from, double to)
     /* The step as a factor, and its square: what the drift and the jitter's variance do. */
     double k = to / from, q = k * k;
     bool up = k > 1.0;
-    snprintf(buf, len, "σ = %.4g (%s%.3g): drift and jitter variance go as σ², now %.3g× %s", to,
+    snprintf(buf, len, "σ = %.4g (%s%.3g): drift and jitter variance go as σ²: %.3g× %s", to,
              up ? "×" : "÷", up ? k : 1.0 / k, up ? q : 1.0 / q, up ? "stronger" : "weaker");
 }
 

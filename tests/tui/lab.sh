@@ -61,7 +61,7 @@ for kind in sensing sigmoid sparse ridge; do
         # The notes: sigma halved from 3 is four times weaker, the noise off
         # says how it comes back, and a key not bound here is named.
         keys '['
-        wait_for "σ = 1.5 (÷2): drift and jitter variance go as σ², now 4× weaker"
+        wait_for "σ = 1.5 (÷2): drift and jitter variance go as σ²: 4× weaker"
         keys 0
         wait_for "noise off: plain SGD, no drift; 0 brings back σ = 1.5"
         keys 0

@@ -5,10 +5,22 @@
 # diverges is labelled so while A runs on.
 . "${OU_SRCDIR:-.}/tests/tui/lib.sh"
 
+# wait_legend TEXT: poll until a legend entry "<line glyph> TEXT " shows,
+# whichever line style (solid or dashed) the side is drawn in.
+wait_legend() {
+    i=0
+    while [ "$i" -lt 100 ]; do
+        screen | grep -qE -- "[━┅┄] $1 " && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "timed out waiting for the legend entry: $1"
+}
+
 start 120 40 --seed 1 --compare sigma=0
 wait_for "A/B: σ 0.5 | 0  step"
 wait_for "━ A σ=0.5"
-wait_for "━ B σ=0 "
+wait_legend "B σ=0"
 screen | head -n 1 | grep -qF "A/B: σ 0.5 | 0" || fail "the difference is not on the status line"
 
 keys b
@@ -20,7 +32,7 @@ wait_for "━ h(x)"
 keys b
 wait_for "B σ=0 starts from A at step"
 wait_for "A/B: σ 0.5 | 0  step"
-wait_for "━ B σ=0 "
+wait_legend "B σ=0"
 keys q
 [ "$(wait_dead)" = 0 ] || fail "q did not exit with status 0 in compare mode"
 [ ! -s "$ERRF" ] || fail "the program wrote to stderr: $(cat "$ERRF")"
@@ -63,7 +75,7 @@ done
 cmp -s "$TK.1.cast" "$TK.2.cast" || fail "two takes of the same comparison differ"
 head -n 1 "$TK.1.txt" | grep -qF "A/B: optimizer sgd | adam  step 4,500" ||
     fail "the take does not end on the comparison: $(head -n 1 "$TK.1.txt")"
-grep -qF "━ B adam " "$TK.1.txt" || fail "no B in the take's legend"
+grep -qE "[━┅┄] B adam " "$TK.1.txt" || fail "no B in the take's legend"
 # A take plays at steps per frame x fps: 300 x 15 = 4.5k steps/s, on its
 # first and last frames too, where it takes no steps.
 grep -qF "steps/s 4.5k (300/frame)" "$TK.1.txt" ||

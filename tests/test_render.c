@@ -14,14 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/keymap.h"
 #include "ouscope/engine.h"
 #include "render/canvas.h"
+#include "render/chrome.h"
 #include "render/history.h"
 #include "render/layout.h"
 #include "render/panes.h"
 #include "render/plot.h"
 #include "render/scale.h"
 #include "render/screen.h"
+#include "render/theme.h"
 
 /* ---- fixtures ---- */
 
@@ -273,6 +276,139 @@ Test(render, help_overlay_80x24)
     frame_free(f);
 }
 
+/*
+ * The help overlay with the program's own key table.  An entry counts as
+ * shown when its keys, two blanks and its text appear on one row: the
+ * whole text, or a prefix of it that ends in the ellipsis.
+ */
+struct help_seen {
+    int shown, full, cut, total;
+};
+
+static struct help_seen
+help_seen(const char *screen, const struct help_entry *e, size_t n, const char *ell)
+{
+    struct help_seen hs = {0, 0, 0, (int)n};
+    for (size_t i = 0; i < n; i++) {
+        /* The keys, two blanks and the text's first word. */
+        char want[160];
+        size_t w = strcspn(e[i].text, " ");
+        snprintf(want, sizeof want, "%s  %.*s", e[i].keys, (int)w, e[i].text);
+        const char *at = strstr(screen, want);
+        if (!at)
+            continue;
+        const char *t = at + strlen(e[i].keys) + 2;
+        size_t line = strcspn(t, "\n");
+        size_t tl = strlen(e[i].text);
+        if (tl <= line && strncmp(t, e[i].text, tl) == 0 &&
+            (tl == line || t[tl] == ' ' || (unsigned char)t[tl] >= 0x80)) {
+            hs.shown++;
+            hs.full++;
+            continue;
+        }
+        /* Cut: a prefix of the text (at least its first word), then the ellipsis. */
+        const char *dots = strstr(t, ell);
+        cr_expect(dots && (size_t)(dots - t) < line, "\"%s\" is cut without an ellipsis: %.*s",
+                  e[i].keys, (int)line, t);
+        if (!dots || (size_t)(dots - t) >= line)
+            continue;
+        size_t k = (size_t)(dots - t);
+        cr_expect(k >= w && k < tl && strncmp(t, e[i].text, k) == 0,
+                  "\"%s\": %.*s is not a prefix of \"%s\"", e[i].keys, (int)k, t, e[i].text);
+        hs.shown++;
+        hs.cut++;
+    }
+    return hs;
+}
+
+static size_t
+real_help(struct help_entry *e, char keys[][KEYMAP_KEYS_MAX], size_t max)
+{
+    size_t n = keymap_help(e, keys, max);
+    cr_assert_gt(n, 30, "the key table has only %zu help lines", n);
+    return n;
+}
+
+Test(render, help_overlay_shows_every_key_at_120x40)
+{
+    static struct help_entry e[128];
+    static char keys[128][KEYMAP_KEYS_MAX];
+    size_t n = real_help(e, keys, 128);
+    struct frame *f = frame_new(120, 40, CANVAS_BRAILLE);
+    f->view.help = true;
+    f->view.help_items = e;
+    f->view.nhelp = n;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    char *t = screen_text(&f->scr);
+    struct help_seen hs = help_seen(t, e, n, "…");
+    cr_expect_eq(hs.full, (int)n, "%d of %zu keys shown in full at 120x40:\n%s", hs.full, n, t);
+    cr_expect(strstr(t, "enlarge the terminal") == NULL, "%s", t);
+    cr_expect(strstr(t, "any key closes · man ouscope") != NULL, "%s", t);
+    /* Every section head is there too. */
+    for (size_t i = 0; i < n; i++)
+        if (e[i].section)
+            cr_expect(strstr(t, e[i].section) != NULL, "no section %s", e[i].section);
+    free(t);
+    frame_free(f);
+}
+
+/*
+ * At 80x24 two columns hold more than one could (19 rows are free between
+ * the borders and the foot); what is left out is said, and what is cut
+ * ends in an ellipsis ("..." on an ASCII screen).
+ */
+Test(render, help_overlay_at_80x24_shows_what_fits)
+{
+    static struct help_entry e[128];
+    static char keys[128][KEYMAP_KEYS_MAX];
+    size_t n = real_help(e, keys, 128);
+    for (int ascii = 0; ascii < 2; ascii++) {
+        struct frame *f = frame_new(80, 24, ascii ? CANVAS_ASCII : CANVAS_BRAILLE);
+        f->view.help = true;
+        f->view.help_items = e;
+        f->view.nhelp = n;
+        panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+        char *t = screen_text(&f->scr);
+        if (ascii) {
+            /* Compare with the keys' and texts' ASCII spellings. */
+            static struct help_entry ea[128];
+            static char ta[128][160], ka[128][80];
+            struct screen one;
+            screen_init(&one, true);
+            cr_assert(screen_resize(&one, 159, 1));
+            for (size_t i = 0; i < n; i++) {
+                ea[i] = e[i];
+                screen_clear(&one);
+                screen_puts(&one, 0, 0, -1, e[i].text, THEME_TEXT);
+                screen_to_text(&one, ta[i], sizeof ta[i]);
+                ta[i][strcspn(ta[i], "\n")] = '\0';
+                screen_clear(&one);
+                screen_puts(&one, 0, 0, -1, e[i].keys, THEME_TEXT);
+                screen_to_text(&one, ka[i], sizeof ka[i]);
+                ka[i][strcspn(ka[i], "\n")] = '\0';
+                ea[i].text = ta[i];
+                ea[i].keys = ka[i];
+            }
+            screen_fini(&one);
+            struct help_seen hs = help_seen(t, ea, n, "...");
+            cr_expect_gt(hs.shown, 19, "only %d keys shown (ASCII):\n%s", hs.shown, t);
+            cr_expect_eq(strstr(t, "enlarge the terminal") != NULL, hs.shown < (int)n, "%s", t);
+        } else {
+            struct help_seen hs = help_seen(t, e, n, "…");
+            cr_expect_gt(hs.shown, 19, "only %d keys shown:\n%s", hs.shown, t);
+            cr_expect_eq(strstr(t, "enlarge the terminal") != NULL, hs.shown < (int)n, "%s", t);
+            /* Filled to the bottom: 2 x 19 rows, less a head per section and a skipped row. */
+            int nsect = 0;
+            for (size_t i = 0; i < n; i++)
+                nsect += e[i].section != NULL;
+            cr_expect(hs.shown == (int)n || hs.shown >= 2 * 19 - nsect - 1,
+                      "%d keys shown, the columns are not filled:\n%s", hs.shown, t);
+        }
+        free(t);
+        frame_free(f);
+    }
+}
+
 Test(render, too_small_names_both_sizes)
 {
     struct frame *f = frame_new(40, 10, CANVAS_BRAILLE);
@@ -341,6 +477,122 @@ Test(render, paused_and_noise_off_show_in_the_status)
     cr_expect(strncmp(t, want, strlen(want)) == 0, "%.200s", t);
     free(t);
     frame_free(f);
+}
+
+/* The first line of the screen's text (the status line), in buf. */
+static void
+status_line(const struct screen *scr, char *buf, size_t len)
+{
+    char *t = screen_text(scr);
+    snprintf(buf, len, "%.*s", (int)strcspn(t, "\n"), t);
+    free(t);
+}
+
+/*
+ * ouscope(1): the status line names the optimizer after μ when it is not
+ * SGD.  At 120 columns that outlasts the seed and the data set; under SGD a
+ * momentum of 0 is what goes first.
+ */
+Test(render, status_keeps_the_optimizer_at_120_columns)
+{
+    char line[1024];
+    struct frame *f = frame_new(120, 40, CANVAS_BRAILLE);
+    f->snap.cfg.seed = 20261201;
+    f->snap.cfg.optim = OU_OPTIM_RMSPROP;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    status_line(&f->scr, line, sizeof line);
+    cr_expect(strstr(line, "μ 0 rmsprop") != NULL, "no optimizer in: %s", line);
+    /* Where everything fits, everything is there. */
+    struct frame *g = frame_new(220, 40, CANVAS_BRAILLE);
+    g->snap.cfg.seed = 20261201;
+    g->snap.cfg.optim = OU_OPTIM_RMSPROP;
+    panes_draw(&g->scr, &g->lay, &g->snap, &g->view);
+    status_line(&g->scr, line, sizeof line);
+    cr_expect(strstr(line, "μ 0 rmsprop") && strstr(line, "seed 20261201") &&
+                  strstr(line, "data sin3x n=8"),
+              "%s", line);
+    frame_free(g);
+    /* SGD with a momentum keeps μ at 120 columns too. */
+    f->snap.cfg.optim = OU_OPTIM_SGD;
+    f->snap.cfg.momentum = 0.9;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    status_line(&f->scr, line, sizeof line);
+    cr_expect(strstr(line, "μ 0.9") != NULL && strstr(line, "sgd") == NULL, "%s", line);
+    /* At 80 columns the optimizer still outlasts the noise kind. */
+    struct frame *h = frame_new(80, 24, CANVAS_BRAILLE);
+    h->snap.cfg.optim = OU_OPTIM_ADAM;
+    panes_draw(&h->scr, &h->lay, &h->snap, &h->view);
+    status_line(&h->scr, line, sizeof line);
+    cr_expect(strstr(line, "adam") != NULL, "%s", line);
+    frame_free(h);
+    frame_free(f);
+}
+
+/* ---- text that does not fit ---- */
+
+Test(chrome, text_that_does_not_fit_ends_in_an_ellipsis)
+{
+    struct screen s;
+    char buf[64];
+    screen_init(&s, false);
+    cr_assert(screen_resize(&s, 12, 3));
+    /* Fits exactly: unchanged. */
+    cr_expect_eq(chrome_puts_fit(&s, 0, 0, 8, "abcdefgh", THEME_TEXT), 8);
+    /* Seven columns for text, the blank before the ellipsis dropped. */
+    cr_expect_eq(chrome_puts_fit(&s, 0, 1, 8, "abcdef ghij", THEME_TEXT), 7);
+    /* Whole characters only: "σ²" is two code points, "η" one. */
+    chrome_puts_fit(&s, 0, 2, 4, "ησ²xyz", THEME_TEXT);
+    screen_to_text(&s, buf, sizeof buf);
+    cr_expect_str_eq(buf, "abcdefgh\nabcdef…\nησ²…\n");
+    screen_fini(&s);
+    /* On an ASCII screen the ellipsis is "...", and symbols are not split. */
+    screen_init(&s, true);
+    cr_assert(screen_resize(&s, 12, 2));
+    chrome_puts_fit(&s, 0, 0, 8, "abcdef ghij", THEME_TEXT);
+    chrome_puts_fit(&s, 0, 1, 8, "x η σ", THEME_TEXT); /* "x eta sigma" */
+    screen_to_text(&s, buf, sizeof buf);
+    cr_expect_str_eq(buf, "abcde...\nx eta...\n");
+    screen_fini(&s);
+}
+
+/*
+ * A notice longer than its room in the hint bar (the C key prints the
+ * run's command line) ends in an ellipsis, and help and quit keep the
+ * right end.
+ */
+Test(render, a_long_notice_ends_in_an_ellipsis)
+{
+    static const char cmd[] =
+        "ouscope --data sin3x --n 8 --seed 1 --width 32 --eta 0.05 --sigma 0.5 --batch 8 "
+        "--noise gauss --momentum 0 --optimizer sgd --fps 30 --compare optimizer=adam";
+    for (int ascii = 0; ascii < 2; ascii++) {
+        struct frame *f = frame_new(120, 40, ascii ? CANVAS_ASCII : CANVAS_BRAILLE);
+        f->view.notice = cmd;
+        f->view.notice_style = THEME_NOTICE;
+        panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+        char *t = screen_text(&f->scr);
+        char *last = strrchr(t, '\n');
+        *last = '\0';
+        last = strrchr(t, '\n') + 1;
+        const char *ell = ascii ? "..." : "…";
+        const char *dots = strstr(last, ell);
+        cr_assert_not_null(dots, "no ellipsis in the hint bar: %s", last);
+        size_t k = (size_t)(dots - last) - 1; /* the notice starts after a blank */
+        cr_expect(k > 60 && strncmp(last + 1, cmd, k) == 0, "not a prefix of the notice: %s", last);
+        cr_expect(strstr(last, "? help  q quit") != NULL, "%s", last);
+        free(t);
+        /* A notice that fits is shown whole, with no ellipsis. */
+        f->view.notice = "kick size 0.2 (length in parameter space)";
+        panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+        t = screen_text(&f->scr);
+        last = strrchr(t, '\n');
+        *last = '\0';
+        last = strrchr(t, '\n') + 1;
+        cr_expect(strstr(last, " kick size 0.2 (length in parameter space) ") == last, "%s", last);
+        cr_expect(strstr(last, ell) == NULL, "%s", last);
+        free(t);
+        frame_free(f);
+    }
 }
 
 Test(render, drift_overlay_marks_where_h_moves)
@@ -464,7 +716,7 @@ Test(render, compare_names_the_difference_and_both_sides)
     char *nl = strchr(t, '\n');
     *nl = '\0';
     cr_expect(strstr(t, "A/B: σ 0.5 | 0") != NULL, "status line: %s", t);
-    cr_expect(strstr(nl + 1, "━ A σ=0.5  ━ B σ=0") != NULL, "no A and B in the legend:\n%s",
+    cr_expect(strstr(nl + 1, "━ A σ=0.5  ┅ B σ=0") != NULL, "no A and B in the legend:\n%s",
               nl + 1);
     free(t);
     /* B is drawn in its own colour in the interpolant, loss and reg panes, not the fourth. */
@@ -536,6 +788,185 @@ Test(render, compare_labels_a_diverged_b)
         screen_utf8_decode(&q);
     cr_expect_eq(f->scr.cells[col].style, THEME_WARN);
     free(t);
+    ab_frame_free(ab);
+}
+
+/*
+ * B without noise drives its loss towards 0 (6.8e-71 at the end), far
+ * below the six decades under A that the log axis gives it.  B then runs
+ * along the bottom row of the plot, and its end label there names it and
+ * points down.
+ */
+Test(render, compare_b_below_the_log_axis_stays_in_view)
+{
+    struct ab_frame *ab = ab_frame_new(120, 40, CANVAS_BRAILLE);
+    struct frame *f = ab->f;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    struct rect r = f->lay.pane[PANE_LOSS];
+    struct rect in = screen_inset(r, 1);
+    /* The canvas' bottom row: the lowest with the y axis line at the gutter's edge. */
+    int axis = in.x + PLOT_YGUTTER - 1, bottom = -1;
+    for (int y = in.y; y < in.y + in.h; y++) {
+        uint32_t c = f->scr.cells[y * f->scr.w + axis].ch;
+        if (c == 0x2502 || c == 0x2524)
+            bottom = y;
+    }
+    cr_assert_geq(bottom, in.y);
+    const struct history *hb = &ab->hist_b;
+    char val[32], want[48];
+    scale_format(hb->y[HIST_LOSS][history_len(hb) - 1], val, sizeof val);
+    snprintf(want, sizeof want, "B ↓ %s", val);
+    char *t = screen_text(&f->scr);
+    const char *row = t;
+    for (int y = 0; y < bottom; y++)
+        row = strchr(row, '\n') + 1;
+    size_t len = strcspn(row, "\n");
+    char line[1024];
+    snprintf(line, sizeof line, "%.*s", (int)len, row);
+    cr_expect(strstr(line, want) != NULL, "no \"%s\" on the bottom row: %s", want, line);
+    free(t);
+    /*
+     * B falls below 1e-9 at step 1e6 ln(0.2/1e-9)/40 = 0.48M, an eighth of
+     * the run: from there on the bottom row carries B's dots.
+     */
+    int dots = 0;
+    for (int x = in.x; x < in.x + in.w; x++) {
+        const struct cell *c = &f->scr.cells[bottom * f->scr.w + x];
+        dots += c->style == THEME_EMA && (c->flags & SCREEN_CANVAS);
+    }
+    cr_expect_geq(dots, 15, "B leaves the plot: %d of its dots on the bottom row", dots);
+    ab_frame_free(ab);
+}
+
+/*
+ * After B diverged, its last finite values (h down to -5, a loss of
+ * 1.7e301) must not set the axes: they are the axes of A alone, and B is
+ * labelled diverged.
+ */
+Test(render, compare_a_diverged_b_leaves_the_axes_to_a)
+{
+    struct ab_frame *ab = ab_frame_new(120, 40, CANVAS_BRAILLE);
+    struct frame *f = ab->f;
+    ab->snap_b.status = OU_EDIVERGED;
+    ab->snap_b.diverged_at = 3000000;
+    for (size_t k = 0; k < ab->snap_b.ncurve; k++)
+        ab->snap_b.curve[k] = -5.0 * (double)k / (double)(ab->snap_b.ncurve - 1);
+    history_clear(&ab->hist_b);
+    for (int fr = 0; fr < 3000; fr++) {
+        double step = 1333.0 * (fr + 1);
+        double y[HIST_NSERIES] = {0};
+        y[HIST_LOSS] = fr < 2200 ? 0.01 : (fr < 2990 ? 1.7e301 : INFINITY);
+        y[HIST_REG] = fr < 2200 ? 6.0 : (fr < 2990 ? 1e200 : NAN);
+        y[HIST_REG_EMA] = y[HIST_REG];
+        history_push(&ab->hist_b, step, 1333.0, y);
+    }
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    struct plot pb;
+    cr_assert(panes_interp_plot(&f->lay, &f->snap, &f->view, &pb));
+    /* B's last finite loss is above A's axis: its label says so at the top. */
+    char *t = screen_text(&f->scr);
+    cr_expect(strstr(t, "┅ B diverged") != NULL, "%s", t);
+    cr_expect(strstr(t, "B ↑ diverged") != NULL, "%s", t);
+    free(t);
+    /* A alone, for reference. */
+    static struct screen ref;
+    screen_init(&ref, false);
+    cr_assert(screen_resize(&ref, 120, 40));
+    struct view va = f->view;
+    va.snap_b = NULL;
+    va.hist_b = NULL;
+    panes_draw(&ref, &f->lay, &f->snap, &va);
+    struct plot pa;
+    cr_assert(panes_interp_plot(&f->lay, &f->snap, &va, &pa));
+    cr_expect(fabs(pb.ys.lo - pa.ys.lo) < 1e-12 && fabs(pb.ys.hi - pa.ys.hi) < 1e-12,
+              "interpolant axis [%g, %g] with the diverged B, [%g, %g] without", pb.ys.lo, pb.ys.hi,
+              pa.ys.lo, pa.ys.hi);
+    /* The loss and reg panes' y tick labels are A's. */
+    const enum pane_id ids[2] = {PANE_LOSS, PANE_REG};
+    for (int k = 0; k < 2; k++) {
+        struct rect in = screen_inset(f->lay.pane[ids[k]], 1);
+        for (int y = in.y; y < in.y + in.h; y++)
+            for (int x = in.x; x < in.x + PLOT_YGUTTER; x++)
+                cr_expect_eq(f->scr.cells[y * 120 + x].ch, ref.cells[y * 120 + x].ch,
+                             "pane %s: the axis at (%d, %d) differs from A's alone",
+                             panes_table[ids[k]].name, x, y);
+    }
+    screen_fini(&ref);
+    ab_frame_free(ab);
+}
+
+/*
+ * Without colour A and B are told apart by their drawing: B's legend
+ * glyph is dashed, and its dots keep to the left column of each braille
+ * cell, while A's line uses both.
+ */
+Test(render, compare_b_is_told_apart_without_colour)
+{
+    struct ab_frame *ab = ab_frame_new(120, 40, CANVAS_BRAILLE);
+    struct frame *f = ab->f;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    char *t = screen_text(&f->scr);
+    cr_expect(strstr(t, "━ A σ=0.5  ┅ B σ=0") != NULL, "%s", t);
+    cr_expect(strstr(t, "━ A  ┅ B") != NULL, "%s", t);
+    free(t);
+    /* Braille dots 4, 5, 6 and 8 are the right column. */
+    const unsigned right = 0x08 | 0x10 | 0x20 | 0x80;
+    const enum pane_id ids[3] = {PANE_INTERP, PANE_LOSS, PANE_REG};
+    const enum theme_role a_style[3] = {THEME_CURVE, THEME_LOSS, THEME_REG};
+    for (int k = 0; k < 3; k++) {
+        struct rect r = f->lay.pane[ids[k]];
+        int b = 0, b_right = 0, a_right = 0;
+        for (int y = r.y; y < r.y + r.h; y++)
+            for (int x = r.x; x < r.x + r.w; x++) {
+                const struct cell *c = &f->scr.cells[y * f->scr.w + x];
+                if (!(c->flags & SCREEN_CANVAS))
+                    continue;
+                if (c->style == THEME_EMA) {
+                    b++;
+                    b_right += (c->dots & right) != 0;
+                }
+                if (c->style == a_style[k])
+                    a_right += (c->dots & right) != 0;
+            }
+        cr_expect_geq(b, 10, "pane %s: %d cells of B", panes_table[ids[k]].name, b);
+        cr_expect_eq(b_right, 0, "pane %s: %d of B's cells use the right dot column",
+                     panes_table[ids[k]].name, b_right);
+        cr_expect_gt(a_right, 10, "pane %s: A's line is not solid", panes_table[ids[k]].name);
+    }
+    ab_frame_free(ab);
+    /* ASCII: "-" for A, "=" for B. */
+    ab = ab_frame_new(120, 40, CANVAS_ASCII);
+    panes_draw(&ab->f->scr, &ab->f->lay, &ab->f->snap, &ab->f->view);
+    t = screen_text(&ab->f->scr);
+    cr_expect(strstr(t, "- A sigma=0.5  = B sigma=0") != NULL, "%s", t);
+    free(t);
+    ab_frame_free(ab);
+}
+
+/* Compared, the kink marks never share B's colour, in any palette. */
+Test(render, compare_kink_marks_are_not_b_coloured)
+{
+    struct ab_frame *ab = ab_frame_new(120, 40, CANVAS_BRAILLE);
+    struct frame *f = ab->f;
+    panes_draw(&f->scr, &f->lay, &f->snap, &f->view);
+    struct rect r = f->lay.pane[PANE_INTERP];
+    int marks = 0;
+    for (int y = r.y; y < r.y + r.h; y++)
+        for (int x = r.x; x < r.x + r.w; x++) {
+            const struct cell *c = &f->scr.cells[y * f->scr.w + x];
+            if (c->ch != 0x25B2 && c->ch != 0x25BC)
+                continue;
+            marks++;
+            for (int depth = THEME_16; depth <= THEME_256; depth++)
+                for (int light = 0; light < 2; light++) {
+                    const struct theme_style *pal =
+                        theme_palette((enum theme_depth)depth, light != 0);
+                    cr_expect_neq(pal[c->style].fg, pal[THEME_EMA].fg,
+                                  "kink mark at (%d, %d) in %s, B's colour (depth %d, light %d)", x,
+                                  y, theme_role_name((enum theme_role)c->style), depth, light);
+                }
+        }
+    cr_expect_eq(marks, 4 + 2, "%d kink marks (the four kinks and the legend's two)", marks);
     ab_frame_free(ab);
 }
 

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render/chrome.h"
@@ -39,6 +40,12 @@ const struct pane panes_table[PANE_COUNT] = {
  * (and bold where the palette has no colour).
  */
 #define PANES_B_STYLE THEME_EMA
+
+/*
+ * B's legend glyph: a dashed one, since B's curve is drawn in sparser dots
+ * (series_b) so that A and B stay apart without colour.
+ */
+#define PANES_B_GLYPH(s) ((s)->ascii ? "=" : "┅")
 
 /* η·λ_max at or above this is shown as a warning, at or above 2 as an error. */
 #define PANES_ETAL_WARN 1.6
@@ -69,7 +76,115 @@ fmt_g(double v, char *buf, size_t len)
     return buf;
 }
 
+/*
+ * One dot of B's series.  On a braille or block canvas it moves to the
+ * left dot column of its cell, on an ASCII canvas (one dot column a cell)
+ * every third column is left out: B then looks dotted beside A's solid
+ * line, in monochrome too, while it covers the same cells.
+ */
+static void
+b_dot(struct plot *p, int x, int y)
+{
+    if (x < 0)
+        return;
+    if (p->cv.cw > 1)
+        x -= x % p->cv.cw;
+    else if (x % 3 == 2)
+        return;
+    canvas_set_dot(&p->cv, x, y, PANES_B_STYLE);
+}
+
+/* A straight line of B's dots from (x0, y0) to (x1, y1), ends included (Bresenham). */
+static void
+b_line(struct plot *p, int x0, int y0, int x1, int y1)
+{
+    int dx = abs(x1 - x0), sx = x0 < x1 ? 1 : -1;
+    int dy = -abs(y1 - y0), sy = y0 < y1 ? 1 : -1;
+    int err = dx + dy;
+    for (;;) {
+        b_dot(p, x0, y0);
+        if (x0 == x1 && y0 == y1)
+            break;
+        int e2 = 2 * err;
+        if (e2 >= dy) {
+            err += dy;
+            x0 += sx;
+        }
+        if (e2 <= dx) {
+            err += dx;
+            y0 += sy;
+        }
+    }
+}
+
+static void
+b_span(struct plot *p, int c, int lo, int hi)
+{
+    for (int r = lo < 0 ? 0 : lo; r <= hi && r < p->cv.dh; r++)
+        b_dot(p, c, r);
+}
+
+/*
+ * B's series (x[i], y[i]), i < n, x increasing, drawn as plot_series draws
+ * one (a span per dot column, lines between columns) but with b_dot's
+ * sparser dots.  With clamp_low, values below the y axis (<= 0 on a log
+ * axis) run along the bottom dot row instead of leaving the plot, so that
+ * B stays in view where it falls out of A's range.
+ */
+static void
+series_b(struct plot *p, const double *x, const double *y, size_t n, bool clamp_low)
+{
+    if (p->cr.w == 0)
+        return;
+    int cur = -1, lo = 0, hi = 0, last = 0, bottom = p->cv.dh - 1;
+    bool joined = false;
+    for (size_t i = 0; i < n; i++) {
+        int c, r;
+        bool ok = plot_dot(p, x[i], y[i], &c, &r);
+        if (clamp_low && !ok && p->ys.log && y[i] <= 0.0 && plot_dot(p, x[i], p->ys.hi, &c, &r)) {
+            ok = true;
+            r = bottom;
+        }
+        if (!ok) {
+            joined = false;
+            continue;
+        }
+        if (clamp_low && r > bottom)
+            r = bottom;
+        if (c == cur) {
+            lo = r < lo ? r : lo;
+            hi = r > hi ? r : hi;
+            last = r;
+            continue;
+        }
+        if (cur >= 0) {
+            b_span(p, cur, lo, hi);
+            if (joined)
+                b_line(p, cur, last, c, r);
+        }
+        cur = c;
+        lo = hi = last = r;
+        joined = true;
+    }
+    if (cur >= 0)
+        b_span(p, cur, lo, hi);
+}
+
 /* ---- the interpolant ---- */
+
+/*
+ * The B whose h the interpolant's y axis makes room for: none when there is
+ * no comparison, when B's curve is on another grid, or once B has diverged
+ * (its last h would squash A's; it is still drawn where it fits).
+ */
+static const struct ou_snapshot *
+interp_scale_b(const struct ou_snapshot *snap, const struct view *v)
+{
+    const struct ou_snapshot *sb = v->snap_b;
+    if (!sb || sb->ncurve != snap->ncurve || sb->status == OU_EDIVERGED)
+        return NULL;
+    return sb;
+}
 
 /* The y range covers the data, and h (and B's h, if snap_b is given) within limits. */
 static void
@@ -158,7 +273,7 @@ panes_interp_plot(const struct layout *lay, const struct ou_snapshot *snap, cons
         return false;
     struct interp_rows ir = interp_rows(lay->pane[PANE_INTERP], v);
     struct scale xs, ys;
-    interp_scales(snap, v->snap_b, &xs, &ys);
+    interp_scales(snap, interp_scale_b(snap, v), &xs, &ys);
     plot_setup(p, NULL, ir.plot, xs, ys, v->glyphs, 1, ir.xrows);
     return p->cr.w > 0;
 }
@@ -220,29 +335,36 @@ pane_interp_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap
     /* Compared, B's h is drawn beside A's and the legend names both sides. */
     const struct ou_snapshot *sb = v->snap_b;
     bool ab = sb && sb->ncurve == snap->ncurve;
+    bool bdiv = ab && sb->status == OU_EDIVERGED;
     char blabel[80];
     if (ab)
         snprintf(blabel, sizeof blabel, "%s%s", v->ab_label_b ? v->ab_label_b : "B",
-                 sb->status == OU_EDIVERGED ? " diverged" : "");
+                 bdiv ? " diverged" : "");
     struct chrome_legend lg[6] = {
         {ascii ? "o" : "●", "data", THEME_POINT},
         {ascii ? "-" : "━", ab && v->ab_label_a ? v->ab_label_a : "h(x)", THEME_CURVE},
     };
     int nl = 2;
     if (ab)
-        lg[nl++] = (struct chrome_legend){ascii ? "=" : "━", blabel, PANES_B_STYLE};
+        lg[nl++] = (struct chrome_legend){PANES_B_GLYPH(s), blabel, PANES_B_STYLE};
     if (drift)
         lg[nl++] = (struct chrome_legend){ascii ? ".." : "┄", dlabel, THEME_DRIFT};
     if (v->ghost)
         lg[nl++] = (struct chrome_legend){ascii ? ".." : "┄", "linear spline", THEME_GHOST};
+    /*
+     * The kinks are A's.  Compared, they wear A's colour, since the
+     * kink-up colour is B's (orange) in every palette.
+     */
+    enum theme_role kup = ab ? THEME_CURVE : THEME_KINK_UP;
+    enum theme_role kdown = ab ? THEME_CURVE : THEME_KINK_DOWN;
     if (v->kinks)
-        lg[nl++] = (struct chrome_legend){ascii ? "^v" : "▲▼", "kinks", THEME_KINK_UP};
+        lg[nl++] = (struct chrome_legend){ascii ? "^v" : "▲▼", "kinks", kup};
     chrome_frame(s, r, "h(x), the interpolant", "h(x)", lg, nl);
     chrome_foot(s, r, "SIMPLE INTERPOLANTS");
 
     struct interp_rows ir = interp_rows(r, v);
     struct scale xs, ys;
-    interp_scales(snap, ab ? sb : NULL, &xs, &ys);
+    interp_scales(snap, interp_scale_b(snap, v), &xs, &ys);
     struct plot p;
     plot_begin(&p, s, ir.plot, xs, ys, v->glyphs, 1, ir.xrows, PLOT_X_PLAIN);
     if (p.cr.w == 0)
@@ -251,9 +373,14 @@ pane_interp_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap
     if (v->ghost && d->n >= 2)
         plot_series(&p, d->x, d->y, d->n, THEME_GHOST, true);
     /* B first, so that A keeps its colour where the two curves meet. */
-    if (ab)
-        plot_series_uniform(&p, sb->curve_lo, sb->curve_hi, sb->curve, sb->ncurve, PANES_B_STYLE,
-                            false);
+    if (ab) {
+        double bx[OU_CURVE_MAX];
+        for (size_t k = 0; k < sb->ncurve; k++)
+            bx[k] = sb->ncurve > 1 ? sb->curve_lo + (sb->curve_hi - sb->curve_lo) * (double)k /
+                                                        (double)(sb->ncurve - 1)
+                                   : sb->curve_lo;
+        series_b(&p, bx, sb->curve, sb->ncurve, false);
+    }
     plot_series_uniform(&p, snap->curve_lo, snap->curve_hi, snap->curve, snap->ncurve, THEME_CURVE,
                         false);
     if (drift) {
@@ -280,7 +407,7 @@ pane_interp_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap
                 continue;
             bool up = snap->met.kink_s[k] > 0.0;
             screen_put(s, col, row, ascii ? (up ? '^' : 'v') : (up ? 0x25B2 : 0x25BC),
-                       up ? THEME_KINK_UP : THEME_KINK_DOWN);
+                       up ? kup : kdown);
         }
     }
 
@@ -379,6 +506,42 @@ end_label(struct plot *p, const struct history *h, int k, enum theme_role style)
     plot_label(p, dx, y, buf, style);
 }
 
+/*
+ * B's end label: its last finite value of series k, or "diverged".  A value
+ * outside the axis is labelled at the edge it left by, with B's name and an
+ * arrow ("B ↓ 9.3e-29"), so that a B far below A's range is seen to be
+ * there and where it went.
+ */
+static void
+end_label_b(struct plot *p, const struct history *h, int k, bool diverged)
+{
+    size_t n = history_len(h), i = n;
+    while (i > 0 && !isfinite(h->y[k][i - 1]))
+        i--;
+    if (p->cr.w == 0 || n == 0 || (i == 0 && !diverged))
+        return;
+    double y = i > 0 ? h->y[k][i - 1] : p->ys.hi, at = y;
+    bool below = (p->ys.log && !(y > 0.0)) || y < p->ys.lo;
+    bool above = y > p->ys.hi;
+    if (below)
+        at = p->ys.lo;
+    else if (above)
+        at = p->ys.hi;
+    int dx, dy;
+    if (!plot_dot(p, h->x[i > 0 ? i - 1 : n - 1], at, &dx, &dy))
+        return;
+    char val[32], buf[48];
+    const char *arrow = below ? "↓ " : (above ? "↑ " : "");
+    scale_format(y, val, sizeof val);
+    if (diverged)
+        snprintf(buf, sizeof buf, "B %sdiverged", arrow);
+    else if (below || above)
+        snprintf(buf, sizeof buf, "B %s%s", arrow, val);
+    else
+        snprintf(buf, sizeof buf, "%s", val);
+    plot_label(p, dx, at, buf, PANES_B_STYLE);
+}
+
 /* Step-weighted mean of series k over the last quarter of the history. */
 static double
 recent_mean(const struct history *h, int k)
@@ -398,6 +561,7 @@ pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
 {
     const struct history *h = v->hist;
     const struct history *hb = v->snap_b ? v->hist_b : NULL;
+    bool bdiv = hb && v->snap_b->status == OU_EDIVERGED;
     struct chrome_legend lg[4] = {
         {s->ascii ? "-" : "━", hb ? "A" : "L", THEME_LOSS},
         {s->ascii ? ".." : "┄", "floor", THEME_FLOOR},
@@ -406,7 +570,7 @@ pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
     int nl = 2;
     if (hb) {
         lg[2] = lg[1];
-        lg[1] = (struct chrome_legend){s->ascii ? "=" : "━", "B", PANES_B_STYLE};
+        lg[1] = (struct chrome_legend){PANES_B_GLYPH(s), bdiv ? "B diverged" : "B", PANES_B_STYLE};
         nl = 3;
     }
     /* The floor readout: mean loss over mean prediction, recent quarter. */
@@ -428,20 +592,23 @@ pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
     struct rect in = hist_area(r, false, &xrows);
     double lo, hi;
     hist_range(h, HIST_LOSS, HIST_FLOOR, v->loss_log, &lo, &hi);
-    hist_range_b(hb, HIST_LOSS, v->loss_log, 6.0, &lo, &hi);
+    /* A diverged B's last losses (1e300 and up) would squash A: it is left out. */
+    if (!bdiv)
+        hist_range_b(hb, HIST_LOSS, v->loss_log, 6.0, &lo, &hi);
     struct scale ys = scale_fit(lo, hi, v->loss_log, 3);
     struct plot p;
     plot_begin(&p, s, in, hist_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
                PLOT_X_SI);
     size_t n = history_len(h);
-    plot_series(&p, h->x, h->y[HIST_FLOOR], n, THEME_FLOOR, true);
+    /* B first: A's series keep their colour in the cells they share with it. */
     if (hb)
-        plot_series(&p, hb->x, hb->y[HIST_LOSS], history_len(hb), PANES_B_STYLE, false);
+        series_b(&p, hb->x, hb->y[HIST_LOSS], history_len(hb), true);
+    plot_series(&p, h->x, h->y[HIST_FLOOR], n, THEME_FLOOR, true);
     plot_series(&p, h->x, h->y[HIST_LOSS], n, THEME_LOSS, false);
     end_label(&p, h, HIST_LOSS, THEME_LOSS);
     end_label(&p, h, HIST_FLOOR, THEME_FLOOR);
     if (hb)
-        end_label(&p, hb, HIST_LOSS, PANES_B_STYLE);
+        end_label_b(&p, hb, HIST_LOSS, bdiv);
     draw_marks(&p, v);
     (void)snap;
 }
@@ -451,10 +618,12 @@ pane_reg_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, c
 {
     const struct history *h = v->hist;
     const struct history *hb = v->snap_b ? v->hist_b : NULL;
+    bool bdiv = hb && v->snap_b->status == OU_EDIVERGED;
     /* Compared, the pane shows A's reg and B's; the EMA makes way. */
     struct chrome_legend lg[] = {
         {s->ascii ? "-" : "━", hb ? "A" : "reg", THEME_REG},
-        {s->ascii ? (hb ? "=" : "-") : "━", hb ? "B" : "EMA", hb ? PANES_B_STYLE : THEME_EMA},
+        {hb ? PANES_B_GLYPH(s) : (s->ascii ? "-" : "━"), hb ? (bdiv ? "B diverged" : "B") : "EMA",
+         hb ? PANES_B_STYLE : THEME_EMA},
     };
     const char *title = s->ascii ? "reg(theta) = mean |grad h(x_i)|^2" : "reg(θ) = mean ‖∇θh(xᵢ)‖²";
     if (v->reg_log)
@@ -468,17 +637,18 @@ pane_reg_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, c
     struct rect in = hist_area(r, false, &xrows);
     double lo, hi;
     hist_range(h, HIST_REG, hb ? -1 : HIST_REG_EMA, v->reg_log, &lo, &hi);
-    hist_range_b(hb, HIST_REG, v->reg_log, 6.0, &lo, &hi);
+    if (!bdiv)
+        hist_range_b(hb, HIST_REG, v->reg_log, 6.0, &lo, &hi);
     struct scale ys = scale_fit(lo, hi, v->reg_log, 3);
     struct plot p;
     plot_begin(&p, s, in, hist_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
                PLOT_X_SI);
     size_t n = history_len(h);
     if (hb) {
-        plot_series(&p, hb->x, hb->y[HIST_REG], history_len(hb), PANES_B_STYLE, false);
+        series_b(&p, hb->x, hb->y[HIST_REG], history_len(hb), true);
         plot_series(&p, h->x, h->y[HIST_REG], n, THEME_REG, false);
         end_label(&p, h, HIST_REG, THEME_REG);
-        end_label(&p, hb, HIST_REG, PANES_B_STYLE);
+        end_label_b(&p, hb, HIST_REG, bdiv);
     } else {
         plot_series(&p, h->x, h->y[HIST_REG], n, THEME_REG, false);
         plot_series(&p, h->x, h->y[HIST_REG_EMA], n, THEME_EMA, false);
@@ -553,7 +723,7 @@ static void
 ou_line(struct screen *s, struct rect in, int row, const char *text, enum theme_role style)
 {
     if (row < in.h)
-        screen_puts(s, in.x + 1, in.y + row, in.w - 2, text, style);
+        chrome_puts_fit(s, in.x + 1, in.y + row, in.w - 2, text, style);
 }
 
 /* The drift line: drift clock, |P_T grad reg| and the measured against the predicted reg slope. */
@@ -975,8 +1145,15 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
         .label = "B", .vstyle = THEME_BOLD, .prio = 1, .id = VIEW_FIELD_BATCH};
     snprintf(f[n].value, sizeof f[n].value, "%zu/%zu", c->batch, snap->data.n);
     n++;
-    f[n] = (struct chrome_field){
-        .label = "μ", .vstyle = THEME_BOLD, .prio = 3, .id = VIEW_FIELD_MOMENTUM};
+    /*
+     * μ, and after it the optimizer when that is not SGD (ouscope(1)): another
+     * optimizer changes what η and the loss floor mean, so it outlasts the
+     * seed and the data set; a momentum other than 0 outlasts the seed.
+     */
+    f[n] = (struct chrome_field){.label = "μ",
+                                 .vstyle = THEME_BOLD,
+                                 .prio = c->optim != OU_OPTIM_SGD ? 1 : (c->momentum > 0.0 ? 2 : 3),
+                                 .id = VIEW_FIELD_MOMENTUM};
     fmt_g(c->momentum, f[n].value, sizeof f[n].value);
     if (c->optim != OU_OPTIM_SGD) {
         size_t k = strlen(f[n].value);
@@ -1034,11 +1211,6 @@ hint_draw(struct screen *s, int col, int row, const struct help_entry *e)
 }
 
 /*
- * The hint bar: a notice (if any) at the left, then the key hints in table
- * order; the last two (help and quit) are kept at the right end whatever
- * else has to go.
- */
-/*
  * A script's caption fills the bottom line in its own style, centred; a
  * notice, if any, keeps the right end when there is room for both.
  */
@@ -1056,9 +1228,14 @@ draw_caption(struct screen *s, struct rect r, const struct view *v)
         room -= nw + 1;
     }
     int x = r.x + 1 + (cw < room ? (room - cw) / 2 : 0);
-    screen_puts(s, x, r.y, room, v->caption, THEME_CAPTION);
+    chrome_puts_fit(s, x, r.y, room, v->caption, THEME_CAPTION);
 }
 
+/*
+ * The hint bar: a notice (if any) at the left, then the key hints in table
+ * order; the last two (help and quit) are kept at the right end whatever
+ * else has to go.  A notice too long for its room ends in an ellipsis.
+ */
 static void
 draw_hints(struct screen *s, struct rect r, const struct view *v)
 {
@@ -1072,11 +1249,12 @@ draw_hints(struct screen *s, struct rect r, const struct view *v)
     for (size_t i = nh - keep; i < nh; i++)
         tail += hint_width(s, &v->hints[i]);
     if (v->notice && v->notice[0]) {
-        int room = end - col - tail - 2;
+        /* The notice's two blanks and the gap after it come out of its room. */
+        int room = end - col - tail - 4;
         if (room < 10)
             room = end - col - 2;
         screen_put(s, col++, r.y, ' ', v->notice_style);
-        col += screen_puts(s, col, r.y, room, v->notice, v->notice_style);
+        col += chrome_puts_fit(s, col, r.y, room, v->notice, v->notice_style);
         screen_put(s, col++, r.y, ' ', v->notice_style);
         col += 2;
     }
@@ -1098,48 +1276,153 @@ struct help_line {
     bool head;
 };
 
+#define HELP_MAX_LINES (2 * 64)
+#define HELP_MAX_COLS 4
+#define HELP_GAP 3       /* blanks between two columns */
+#define HELP_MIN_TEXT 24 /* a column narrower than its keys and this much text is not worth it */
+
+/* A column of the overlay: lines [from, to), the widths of its keys and of its texts. */
+struct help_col {
+    int from, to, kw, tw;
+};
+
+/*
+ * Pour lines[0..nl) into columns of at most h lines, a section head never
+ * last in a column.  With whole, a section that fits in a column is not
+ * split, so that columns start at section heads where they can.  Fills
+ * col[0..HELP_MAX_COLS) and returns the columns needed (which may be more
+ * than HELP_MAX_COLS: the lines past the last one are then left out).
+ */
+static int
+help_pack(const struct help_line *lines, int nl, int h, bool whole, struct help_col *col)
+{
+    int nc = 0, used = 0;
+    for (int i = 0; i < nl; i++) {
+        bool brk = nc == 0 || used >= h;
+        if (!brk && lines[i].head) {
+            int k = 1;
+            while (i + k < nl && !lines[i + k].head)
+                k++;
+            brk = used + 1 >= h || (whole && k <= h && used + k > h);
+        }
+        if (brk) {
+            if (nc < HELP_MAX_COLS)
+                col[nc] = (struct help_col){i, i, 0, 0};
+            nc++;
+            used = 0;
+        }
+        if (nc <= HELP_MAX_COLS)
+            col[nc - 1].to = i + 1;
+        used++;
+    }
+    return nc;
+}
+
+/* Each column's key and text widths (a head counts in full against the text). */
+static int
+help_widths(const struct screen *s, const struct help_line *lines, struct help_col *col, int nc)
+{
+    int total = 0;
+    for (int c = 0; c < nc; c++) {
+        int kw = 0, tw = 0, hw = 0;
+        for (int i = col[c].from; i < col[c].to; i++) {
+            const struct help_entry *e = lines[i].e;
+            if (lines[i].head) {
+                int w = screen_text_width(s, e->section);
+                hw = w > hw ? w : hw;
+                continue;
+            }
+            int k = screen_text_width(s, e->keys), t = screen_text_width(s, e->text);
+            kw = k > kw ? k : kw;
+            tw = t > tw ? t : tw;
+        }
+        if (hw > kw + 2 + tw)
+            tw = hw - kw - 2;
+        col[c].kw = kw;
+        col[c].tw = tw;
+        total += kw + 2 + tw + (c > 0 ? HELP_GAP : 0);
+    }
+    return total;
+}
+
 /*
  * The help overlay, generated from the key table: section heads and keys in
- * one column, or two when one does not fit the height.  At the smallest
- * sizes the lines that do not fit are left out and the last line says so.
+ * as few columns as show every line in full, as high as the terminal
+ * allows and about even.  When no number of columns does, the columns that
+ * fit at a readable width are filled to the bottom, texts too long end in
+ * an ellipsis, and the last line says that keys were left out.
  */
 static void
 draw_help(struct screen *s, const struct view *v)
 {
-    struct help_line lines[2 * 64];
-    int nl = 0, kw = 0, tw = 0;
-    for (size_t i = 0; i < v->nhelp && nl + 2 <= (int)(sizeof lines / sizeof lines[0]); i++) {
+    struct help_line lines[HELP_MAX_LINES];
+    int nl = 0;
+    for (size_t i = 0; i < v->nhelp && nl + 2 <= HELP_MAX_LINES; i++) {
         const struct help_entry *e = &v->help_items[i];
         if (e->section)
             lines[nl++] = (struct help_line){e, true};
         lines[nl++] = (struct help_line){e, false};
-        int k = screen_text_width(s, e->keys), t = screen_text_width(s, e->text);
-        kw = k > kw ? k : kw;
-        tw = t > tw ? t : tw;
     }
     static const char *const foot[] = {
         "mouse: click adds a point, drag moves one, right click removes",
         "any key closes · man ouscope · man 7 ouscope-science",
     };
     const int nfoot = 2;
-    int colw = kw + 2 + tw, gap = 3;
-    int rows_avail = s->h - 2 - nfoot - 1;
-    int ncol = 1, per = nl;
-    if (nl > rows_avail && 2 * colw + gap + 4 <= s->w) {
-        ncol = 2;
-        per = (nl + 1) / 2;
-        /* A section head never ends a column. */
-        if (per < nl && lines[per - 1].head)
-            per++;
+    /* The box's borders, a blank line and the foot take the rest of the height. */
+    int rows_avail = s->h - 2 - nfoot - 1, room = s->w - 4;
+    if (rows_avail < 1)
+        rows_avail = 1;
+    struct help_col col[HELP_MAX_COLS];
+    int ncol = 0, total = 0, body = 0;
+    /* The fewest columns that hold everything in full, each as short as that allows. */
+    for (int nc = 1; nc <= HELP_MAX_COLS && ncol == 0; nc++)
+        for (int h = (nl + nc - 1) / nc; h <= rows_avail && ncol == 0; h++) {
+            int n = help_pack(lines, nl, h, true, col);
+            if (n > nc)
+                continue;
+            int w = help_widths(s, lines, col, n);
+            if (w <= room) {
+                ncol = n;
+                total = w;
+                body = h;
+            }
+        }
+    bool cut = false;
+    if (ncol == 0) {
+        /* As many readable columns as the width takes, filled to the bottom. */
+        int kw = 0;
+        for (int i = 0; i < nl; i++)
+            if (!lines[i].head) {
+                int k = screen_text_width(s, lines[i].e->keys);
+                kw = k > kw ? k : kw;
+            }
+        int nc = (room + HELP_GAP) / (kw + 2 + HELP_MIN_TEXT + HELP_GAP);
+        nc = nc < 1 ? 1 : (nc > HELP_MAX_COLS ? HELP_MAX_COLS : nc);
+        body = rows_avail;
+        int need = help_pack(lines, nl, body, false, col);
+        cut = need > nc;
+        ncol = need < nc ? need : nc;
+        total = help_widths(s, lines, col, ncol);
+        /* Narrow the widest texts until the columns fit. */
+        while (total > room) {
+            int widest = 0;
+            for (int c = 1; c < ncol; c++)
+                if (col[c].tw > col[widest].tw)
+                    widest = c;
+            if (col[widest].tw <= 1)
+                break;
+            col[widest].tw--;
+            total--;
+        }
     }
-    int bw = ncol * colw + (ncol - 1) * gap + 4;
+
+    int bw = total + 4;
     for (int i = 0; i < nfoot; i++) {
         int fw = screen_text_width(s, foot[i]) + 4;
         bw = fw > bw ? fw : bw;
     }
     if (bw > s->w || s->w - bw < 4)
         bw = s->w;
-    int body = per < rows_avail ? per : rows_avail;
     int bh = body + nfoot + 3;
     if (bh > s->h)
         bh = s->h;
@@ -1147,30 +1430,28 @@ draw_help(struct screen *s, const struct view *v)
     screen_fill(s, box, ' ', THEME_HELP);
     screen_box(s, box, "ouscope keys", NULL, THEME_HELP_HEAD, THEME_HELP_HEAD);
     int inner = box.w - 4;
-    int x0 = box.x + 2 + (inner - (ncol * colw + (ncol - 1) * gap)) / 2;
-    bool cut = false;
-    for (int i = 0; i < nl; i++) {
-        int col = ncol == 2 && i >= per ? 1 : 0, row = col ? i - per : i;
-        if (row >= body) {
-            cut = true;
-            continue;
+    int x = box.x + 2 + (inner > total ? (inner - total) / 2 : 0);
+    for (int c = 0; c < ncol; c++) {
+        int kw = col[c].kw, cw = kw + 2 + col[c].tw;
+        for (int i = col[c].from; i < col[c].to; i++) {
+            int y = box.y + 1 + (i - col[c].from);
+            const struct help_entry *e = lines[i].e;
+            if (lines[i].head) {
+                chrome_puts_fit(s, x, y, cw, e->section, THEME_HELP_HEAD);
+                continue;
+            }
+            screen_puts(s, x + kw - screen_text_width(s, e->keys), y, kw, e->keys, THEME_HELP_KEY);
+            chrome_puts_fit(s, x + kw + 2, y, col[c].tw, e->text, THEME_HELP);
         }
-        int x = x0 + col * (colw + gap), y = box.y + 1 + row;
-        int wlim = box.x + box.w - 2 - x;
-        const struct help_entry *e = lines[i].e;
-        if (lines[i].head) {
-            screen_puts(s, x, y, wlim, e->section, THEME_HELP_HEAD);
-            continue;
-        }
-        screen_puts(s, x + kw - screen_text_width(s, e->keys), y, wlim, e->keys, THEME_HELP_KEY);
-        screen_puts(s, x + kw + 2, y, wlim - kw - 2, e->text, THEME_HELP);
+        x += cw + HELP_GAP;
     }
     int fy = box.y + box.h - 1 - nfoot;
     for (int i = 0; i < nfoot; i++) {
         const char *t = foot[i];
         if (cut && i == nfoot - 1)
             t = "(enlarge the terminal to see every key) any key closes";
-        screen_puts(s, box.x + 2, fy + i, inner, t, i == nfoot - 1 ? THEME_HELP_HEAD : THEME_HELP);
+        chrome_puts_fit(s, box.x + 2, fy + i, inner, t,
+                        i == nfoot - 1 ? THEME_HELP_HEAD : THEME_HELP);
     }
 }
 

@@ -161,8 +161,8 @@ struct app {
     struct ou_snapshot *snap_b; /* B's snapshot, taken with A's */
     struct history *hist_b;
     bool b_diverged; /* B's divergence has been announced */
-    uint64_t b_start;   /* the step B was cloned from A at (0: beside A from the start) */
-    const char *b_how;  /* the key that cloned it then, "b" or "u" (NULL: --compare, r, R) */
+    uint64_t b_start;  /* the step a key cloned B from A at (0: beside A from the start) */
+    const char *b_how; /* the key that cloned it then, "b" or "u" (NULL: --compare, r, R) */
     char ab_diff[96], ab_label_a[64], ab_label_b[64];
 
     /* classroom conveniences */
@@ -633,7 +633,8 @@ app_ab_start(struct app *a, const struct compare_spec *s, bool keep, const char 
     a->b = b;
     a->cmp = *s;
     a->b_diverged = false;
-    a->b_start = ou_engine_step_count(b);
+    /* --compare starts B with the run (at a loaded state's step too): the command line's own. */
+    a->b_start = how ? ou_engine_step_count(b) : 0;
     a->b_how = how;
     if (!a->snap_b) {
         a->snap_b = xcalloc(1, sizeof *a->snap_b);

@@ -948,7 +948,7 @@ regs_row(struct screen *s, struct rect in, int row, const char *name, double val
         snprintf(v, sizeof v, "%10s", "n/a");
     screen_puts(s, x + nw, in.y + row, vw, v, THEME_BOLD);
     if (w > nw + vw + 1)
-        screen_puts(s, x + nw + vw + 1, in.y + row, w - nw - vw - 1, what, THEME_DIM);
+        chrome_puts_fit(s, x + nw + vw + 1, in.y + row, w - nw - vw - 1, what, THEME_DIM);
 }
 
 /*
@@ -997,10 +997,10 @@ pane_regs_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
     int rows = in.h - row - 1;
     if (nu == 0 || rows < 1)
         return;
-    screen_puts(s, in.x + 1, in.y + row++, in.w - 2,
-                a ? "a^2 - w^2 - b^2 per unit, asinh bars (w, W rescale the heaviest)"
-                  : "a_j² − w_j² − b_j² per unit, asinh bars (w, W rescale the heaviest)",
-                THEME_TEXT);
+    chrome_puts_fit(s, in.x + 1, in.y + row++, in.w - 2,
+                    a ? "a^2 - w^2 - b^2 per unit, asinh bars (w, W rescale the heaviest)"
+                      : "a_j² − w_j² − b_j² per unit, asinh bars (w, W rescale the heaviest)",
+                    THEME_TEXT);
     int colw = 26, ncol = (in.w - 2) / colw;
     if (ncol < 1)
         ncol = 1;

@@ -70,7 +70,8 @@ static double
 reg_of(struct fixture *f)
 {
     double loss, reg;
-    ou_model_pass(&f->m, f->theta, f->d.n, f->d.x, f->d.y, NULL, NULL, NULL, f->ws, &loss, &reg, NULL);
+    ou_model_pass(&f->m, f->theta, f->d.n, f->d.x, f->d.y, NULL, NULL, NULL, f->ws, &loss, &reg,
+                  NULL);
     return reg;
 }
 
@@ -78,7 +79,8 @@ static double
 loss_of(struct fixture *f)
 {
     double loss, reg;
-    ou_model_pass(&f->m, f->theta, f->d.n, f->d.x, f->d.y, NULL, NULL, NULL, f->ws, &loss, &reg, NULL);
+    ou_model_pass(&f->m, f->theta, f->d.n, f->d.x, f->d.y, NULL, NULL, NULL, f->ws, &loss, &reg,
+                  NULL);
     return loss;
 }
 
@@ -122,8 +124,8 @@ Test(model, grad_matches_finite_differences)
         ou_model_grad(&f.m, f.theta, fd_x, f.g);
         for (size_t k = 0; k < f.m.p; k++) {
             double num = fd(&f, h_at_x, k);
-            cr_expect(tu_close(f.g[k], num, 1e-8, 1e-6), "dh/dtheta_%zu at x=%g: %g vs %g", k,
-                      fd_x, f.g[k], num);
+            cr_expect(tu_close(f.g[k], num, 1e-8, 1e-6), "dh/dtheta_%zu at x=%g: %g vs %g", k, fd_x,
+                      f.g[k], num);
         }
     }
     teardown(&f);
@@ -249,9 +251,9 @@ Test(model, zero_pre_activations_count_as_inactive)
     struct ou_data d;
     cr_assert_eq(ou_model_init(&m, OU_MODEL_RELU1D, 7, true), OU_OK);
     ou_data_builtin(&d, OU_DATA_SIN3X, 9, 1);
-    const double th[22] = {0.7, -0.4, 0.9, 0.5, -1.1, 0.3, 0.8, /* a */
-                           1.3, 0.0, 0.0, -0.8, 0.6, -0.5, 1.5, /* w */
-                           0.0, 0.5, 0.0, -0.8, -0.6, 0.2, -0.75, /* b */
+    const double th[22] = {0.7, -0.4, 0.9, 0.5,  -1.1, 0.3,  0.8,   /* a */
+                           1.3, 0.0,  0.0, -0.8, 0.6,  -0.5, 1.5,   /* w */
+                           0.0, 0.5,  0.0, -0.8, -0.6, 0.2,  -0.75, /* b */
                            0.1};
     double g[22], gr[22], coef[9], eps[9], ws[64], loss, reg;
     cr_assert(ou_model_workspace(&m, 9) <= 64);
@@ -318,7 +320,8 @@ Test(model, rescaling_a_unit_keeps_h_and_moves_reg_as_predicted)
             d2 += g2[q] * g2[q];
         }
         double u = th[6 + j] * xs[i] + th[12 + j];
-        double relu2 = u > 0.0 ? u * u : 0.0, a2 = u > 0.0 ? th[j] * th[j] * (1.0 + xs[i] * xs[i]) : 0.0;
+        double relu2 = u > 0.0 ? u * u : 0.0,
+               a2 = u > 0.0 ? th[j] * th[j] * (1.0 + xs[i] * xs[i]) : 0.0;
         want += d1 + (alpha * alpha - 1.0) * relu2 + (1.0 / (alpha * alpha) - 1.0) * a2;
         got += d2;
     }
@@ -336,4 +339,42 @@ Test(model, rescaling_a_unit_keeps_h_and_moves_reg_as_predicted)
     struct ou_model lin;
     cr_assert_eq(ou_model_init(&lin, OU_MODEL_LINEAR, 6, true), OU_OK);
     cr_expect_eq(ou_model_rescale_unit(&lin, th2, 0, 2.0), OU_EINVAL);
+}
+
+/*
+ * The fused pass takes points eight, then four, then one at a time: n = 13
+ * goes through all three kernels, with a width (37) that is no multiple of
+ * the vector length and more units than one tile would hold at 300.
+ */
+Test(model, pass_handles_every_block_of_points)
+{
+    const size_t widths[] = {37, 300};
+    for (size_t q = 0; q < 2; q++) {
+        size_t M = widths[q];
+        struct ou_model m;
+        struct ou_data d;
+        cr_assert_eq(ou_model_init(&m, OU_MODEL_RELU1D, M, true), OU_OK);
+        cr_assert_eq(ou_data_builtin(&d, OU_DATA_SIN3X, 13, 1), OU_OK);
+        double *th = calloc(m.p, sizeof *th), *g = calloc(m.p, sizeof *g),
+               *gr = calloc(m.p, sizeof *gr);
+        double *ws = calloc(ou_model_workspace(&m, d.n), sizeof *ws);
+        ref_theta_far_from_kinks(th, M, true, d.x, d.n, 5);
+        double coef[13], eps[13], loss, reg;
+        size_t idx[13];
+        for (size_t i = 0; i < 13; i++) {
+            coef[i] = 1.0 / 13.0;
+            eps[i] = 0.05 * (double)i - 0.3;
+            idx[i] = i;
+        }
+        ou_model_pass(&m, th, 13, d.x, d.y, coef, eps, g, ws, &loss, &reg, NULL);
+        cr_expect(tu_close(loss, ref_loss(th, M, true, d.x, d.y, 13), 1e-15, 1e-12), "M=%zu", M);
+        cr_expect(tu_close(reg, ref_reg(th, M, true, d.x, 13), 1e-15, 1e-12), "M=%zu", M);
+        ref_batch_grad(th, M, true, d.x, d.y, idx, eps, 13, gr);
+        for (size_t k = 0; k < m.p; k++)
+            cr_expect(tu_close(g[k], gr[k], 1e-15, 1e-12), "M=%zu grad[%zu]", M, k);
+        free(th);
+        free(g);
+        free(gr);
+        free(ws);
+    }
 }

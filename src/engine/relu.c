@@ -131,7 +131,9 @@ forward8(const double *a, const double *w, const double *b, const double *a2, si
     memcpy(&x0, x, sizeof x0);
     memcpy(&x1, x + 4, sizeof x1);
     for (size_t j = 0; j < len; j++) {
-        const relu_v4 wj = zero + w[j], bj = zero + b[j], aj = zero + a[j], a2j = zero + a2[j];
+        const double wq = w[j], bq = b[j], aq = a[j], a2q = a2[j];
+        const relu_v4 wj = {wq, wq, wq, wq}, bj = {bq, bq, bq, bq}, aj = {aq, aq, aq, aq},
+                      a2j = {a2q, a2q, a2q, a2q};
         relu_v4 u0 = wj * x0 + bj, u1 = wj * x1 + bj;
         relu_m4 m0 = u0 > zero, m1 = u1 > zero;
         relu_v4 r0 = (relu_v4)((relu_m4)u0 & m0), r1 = (relu_v4)((relu_m4)u1 & m1);

@@ -342,8 +342,9 @@ Test(model, rescaling_a_unit_keeps_h_and_moves_reg_as_predicted)
 }
 
 /*
- * The fused pass takes points eight, then four, then one at a time: n = 13
- * goes through all three kernels, with a width (37) that is no multiple of
+ * The fused pass takes points eight, then four, then one at a time, both
+ * forward and (all 13 in the batch) backward: n = 13 goes through all six
+ * kernels, with a width (37) that is no multiple of
  * the vector length and more units than one tile would hold at 300.
  */
 Test(model, pass_handles_every_block_of_points)

@@ -186,6 +186,31 @@ backward4(const double *a, const double *w, const double *b, size_t len, const d
     }
 }
 
+/* The same for eight batch points: half the passes over ga, gw, gb of backward4. */
+static inline void
+backward8(const double *a, const double *w, const double *b, size_t len, const double *x,
+          const double *rr, double *ga, double *gw, double *gb)
+{
+    const double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+    const double x4 = x[4], x5 = x[5], x6 = x[6], x7 = x[7];
+    const double r0 = rr[0], r1 = rr[1], r2 = rr[2], r3 = rr[3];
+    const double r4 = rr[4], r5 = rr[5], r6 = rr[6], r7 = rr[7];
+#pragma omp simd
+    for (size_t j = 0; j < len; j++) {
+        double wj = w[j], bj = b[j];
+        double u0 = wj * x0 + bj, u1 = wj * x1 + bj, u2 = wj * x2 + bj, u3 = wj * x3 + bj;
+        double u4 = wj * x4 + bj, u5 = wj * x5 + bj, u6 = wj * x6 + bj, u7 = wj * x7 + bj;
+        double s0 = u0 > 0.0 ? r0 : 0.0, s1 = u1 > 0.0 ? r1 : 0.0;
+        double s2 = u2 > 0.0 ? r2 : 0.0, s3 = u3 > 0.0 ? r3 : 0.0;
+        double s4 = u4 > 0.0 ? r4 : 0.0, s5 = u5 > 0.0 ? r5 : 0.0;
+        double s6 = u6 > 0.0 ? r6 : 0.0, s7 = u7 > 0.0 ? r7 : 0.0;
+        ga[j] += (s0 * u0 + s1 * u1 + s2 * u2 + s3 * u3) + (s4 * u4 + s5 * u5 + s6 * u6 + s7 * u7);
+        gw[j] += a[j] * ((s0 * x0 + s1 * x1 + s2 * x2 + s3 * x3) +
+                         (s4 * x4 + s5 * x5 + s6 * x6 + s7 * x7));
+        gb[j] += a[j] * ((s0 + s1 + s2 + s3) + (s4 + s5 + s6 + s7));
+    }
+}
+
 static inline void
 backward1(const double *a, const double *w, const double *b, size_t len, double x, double rr,
           double *ga, double *gw, double *gb)
@@ -252,6 +277,8 @@ relu_pass(const struct ou_model *m, const double *theta, size_t n, const double 
     for (size_t j0 = 0; j0 < M; j0 += RELU_TILE) {
         size_t len = M - j0 < RELU_TILE ? M - j0 : RELU_TILE;
         size_t k = 0;
+        for (; k + 8 <= nb; k += 8)
+            backward8(a + j0, w + j0, b + j0, len, bx + k, br + k, ga + j0, gw + j0, gb + j0);
         for (; k + 4 <= nb; k += 4)
             backward4(a + j0, w + j0, b + j0, len, bx + k, br + k, ga + j0, gw + j0, gb + j0);
         for (; k < nb; k++)

@@ -83,9 +83,12 @@ relu_grad(const struct ou_model *m, const double *theta, double x, double *g)
  *
  * Layout for speed: units are taken in tiles of RELU_TILE, small enough for
  * the tile's a, w, b, a^2 and gradient to stay in L1 while every point
- * passes over it, and points go four at a time so each load of a unit's
- * weights serves four points.  Every load is unconditional and only
- * selects depend on the activation mask, so the unit loops vectorize.
+ * passes over it.  Forward, points go eight at a time across the lanes of
+ * two vectors (forward8), then four and one at a time with units across
+ * the lanes; backward, batch points go eight, four, then one at a time
+ * with units across the lanes, so each sweep over the unit gradients
+ * serves several points.  Every load is unconditional and only selects
+ * depend on the activation mask, so the loops vectorize.
  */
 #define RELU_TILE 256
 

@@ -556,9 +556,10 @@ Test(chrome, text_that_does_not_fit_ends_in_an_ellipsis)
 }
 
 /*
- * A notice longer than its room in the hint bar (the C key prints the
- * run's command line) ends in an ellipsis, and help and quit keep the
- * right end.
+ * A notice longer than the room left of help and quit (the C key prints
+ * the run's command line) takes the whole hint bar while it shows and,
+ * longer still, ends in an ellipsis at the right edge; a notice that fits
+ * leaves help and quit at the right end.
  */
 Test(render, a_long_notice_ends_in_an_ellipsis)
 {
@@ -578,8 +579,10 @@ Test(render, a_long_notice_ends_in_an_ellipsis)
         const char *dots = strstr(last, ell);
         cr_assert_not_null(dots, "no ellipsis in the hint bar: %s", last);
         size_t k = (size_t)(dots - last) - 1; /* the notice starts after a blank */
-        cr_expect(k > 60 && strncmp(last + 1, cmd, k) == 0, "not a prefix of the notice: %s", last);
-        cr_expect(strstr(last, "? help  q quit") != NULL, "%s", last);
+        cr_expect(k > 100 && strncmp(last + 1, cmd, k) == 0, "not a prefix of the notice: %s",
+                  last);
+        cr_expect(strstr(last, "q quit") == NULL, "hints beside a notice that fills the row: %s",
+                  last);
         free(t);
         /* A notice that fits is shown whole, with no ellipsis. */
         f->view.notice = "kick size 0.2 (length in parameter space)";
@@ -590,6 +593,7 @@ Test(render, a_long_notice_ends_in_an_ellipsis)
         last = strrchr(t, '\n') + 1;
         cr_expect(strstr(last, " kick size 0.2 (length in parameter space) ") == last, "%s", last);
         cr_expect(strstr(last, ell) == NULL, "%s", last);
+        cr_expect(strstr(last, "? help  q quit") != NULL, "%s", last);
         free(t);
         frame_free(f);
     }

@@ -168,3 +168,231 @@ chrome_puts_fit(struct screen *s, int x, int y, int maxw, const char *text, enum
     int col = screen_puts(s, x, y, keep, text, style);
     return col + screen_puts(s, x + col, y, ew, ell, style);
 }
+
+/* ---- the hint bar ---- */
+
+static int
+hint_width(const struct screen *s, const struct help_entry *e)
+{
+    return screen_text_width(s, e->keys) + 2 + screen_text_width(s, e->text) + 1;
+}
+
+static int
+hint_draw(struct screen *s, int col, int row, const struct help_entry *e)
+{
+    screen_put(s, col++, row, ' ', THEME_HINT_KEY);
+    col += screen_puts(s, col, row, -1, e->keys, THEME_HINT_KEY);
+    screen_put(s, col++, row, ' ', THEME_HINT_KEY);
+    col += screen_puts(s, col, row, -1, e->text, THEME_HINT);
+    return col + 1;
+}
+
+void
+chrome_hints(struct screen *s, struct rect r, const struct help_entry *hints, size_t n,
+             const char *notice, enum theme_role notice_style)
+{
+    int col = r.x, end = r.x + r.w;
+    size_t keep = n >= 2 ? 2 : n;
+    int tail = 0;
+    for (size_t i = n - keep; i < n; i++)
+        tail += hint_width(s, &hints[i]);
+    if (notice && notice[0]) {
+        /* The notice's two blanks and the gap after it come out of its room. */
+        int room = end - col - tail - 4;
+        if (room < 10 || screen_text_width(s, notice) > room) {
+            room = end - col - 2;
+            n = 0; /* the notice has the row to itself */
+        }
+        screen_put(s, col++, r.y, ' ', notice_style);
+        col += chrome_puts_fit(s, col, r.y, room, notice, notice_style);
+        screen_put(s, col++, r.y, ' ', notice_style);
+        col += 2;
+    }
+    keep = n >= 2 ? 2 : n;
+    for (size_t i = 0; i + keep < n; i++) {
+        if (col + hint_width(s, &hints[i]) > end - tail)
+            break;
+        col = hint_draw(s, col, r.y, &hints[i]);
+    }
+    if (n > 0 && col <= end - tail) {
+        col = end - tail;
+        for (size_t i = n - keep; i < n; i++)
+            col = hint_draw(s, col, r.y, &hints[i]);
+    }
+}
+
+/* ---- the help overlay ---- */
+
+/* One line of the help overlay: a section head or a key. */
+struct help_line {
+    const struct help_entry *e;
+    bool head;
+};
+
+#define HELP_MAX_LINES (2 * 64)
+#define HELP_MAX_COLS 4
+#define HELP_GAP 3       /* blanks between two columns */
+#define HELP_MIN_TEXT 24 /* a column narrower than its keys and this much text is not worth it */
+
+/* A column of the overlay: lines [from, to), the widths of its keys and of its texts. */
+struct help_col {
+    int from, to, kw, tw;
+};
+
+/*
+ * Pour lines[0..nl) into columns of at most h lines, a section head never
+ * last in a column.  With whole, a section that fits in a column is not
+ * split, so that columns start at section heads where they can.  Fills
+ * col[0..HELP_MAX_COLS) and returns the columns needed (which may be more
+ * than HELP_MAX_COLS: the lines past the last one are then left out).
+ */
+static int
+help_pack(const struct help_line *lines, int nl, int h, bool whole, struct help_col *col)
+{
+    int nc = 0, used = 0;
+    for (int i = 0; i < nl; i++) {
+        bool brk = nc == 0 || used >= h;
+        if (!brk && lines[i].head) {
+            int k = 1;
+            while (i + k < nl && !lines[i + k].head)
+                k++;
+            brk = used + 1 >= h || (whole && k <= h && used + k > h);
+        }
+        if (brk) {
+            if (nc < HELP_MAX_COLS)
+                col[nc] = (struct help_col){i, i, 0, 0};
+            nc++;
+            used = 0;
+        }
+        if (nc <= HELP_MAX_COLS)
+            col[nc - 1].to = i + 1;
+        used++;
+    }
+    return nc;
+}
+
+/* Each column's key and text widths (a head counts in full against the text). */
+static int
+help_widths(const struct screen *s, const struct help_line *lines, struct help_col *col, int nc)
+{
+    int total = 0;
+    for (int c = 0; c < nc; c++) {
+        int kw = 0, tw = 0, hw = 0;
+        for (int i = col[c].from; i < col[c].to; i++) {
+            const struct help_entry *e = lines[i].e;
+            if (lines[i].head) {
+                int w = screen_text_width(s, e->section);
+                hw = w > hw ? w : hw;
+                continue;
+            }
+            int k = screen_text_width(s, e->keys), t = screen_text_width(s, e->text);
+            kw = k > kw ? k : kw;
+            tw = t > tw ? t : tw;
+        }
+        if (hw > kw + 2 + tw)
+            tw = hw - kw - 2;
+        col[c].kw = kw;
+        col[c].tw = tw;
+        total += kw + 2 + tw + (c > 0 ? HELP_GAP : 0);
+    }
+    return total;
+}
+
+void
+chrome_help(struct screen *s, const char *title, const struct help_entry *items, size_t nitems,
+            const char *const *foot, int nfoot)
+{
+    struct help_line lines[HELP_MAX_LINES];
+    int nl = 0;
+    for (size_t i = 0; i < nitems && nl + 2 <= HELP_MAX_LINES; i++) {
+        const struct help_entry *e = &items[i];
+        if (e->section)
+            lines[nl++] = (struct help_line){e, true};
+        lines[nl++] = (struct help_line){e, false};
+    }
+    /* The box's borders, a blank line and the foot take the rest of the height. */
+    int rows_avail = s->h - 2 - nfoot - 1, room = s->w - 4;
+    if (rows_avail < 1)
+        rows_avail = 1;
+    struct help_col col[HELP_MAX_COLS];
+    int ncol = 0, total = 0, body = 0;
+    /* The fewest columns that hold everything in full, each as short as that allows. */
+    for (int nc = 1; nc <= HELP_MAX_COLS && ncol == 0; nc++)
+        for (int h = (nl + nc - 1) / nc; h <= rows_avail && ncol == 0; h++) {
+            int n = help_pack(lines, nl, h, true, col);
+            if (n > nc)
+                continue;
+            int w = help_widths(s, lines, col, n);
+            if (w <= room) {
+                ncol = n;
+                total = w;
+                body = h;
+            }
+        }
+    bool cut = false;
+    if (ncol == 0) {
+        /* As many readable columns as the width takes, filled to the bottom. */
+        int kw = 0;
+        for (int i = 0; i < nl; i++)
+            if (!lines[i].head) {
+                int k = screen_text_width(s, lines[i].e->keys);
+                kw = k > kw ? k : kw;
+            }
+        int nc = (room + HELP_GAP) / (kw + 2 + HELP_MIN_TEXT + HELP_GAP);
+        nc = nc < 1 ? 1 : (nc > HELP_MAX_COLS ? HELP_MAX_COLS : nc);
+        body = rows_avail;
+        int need = help_pack(lines, nl, body, false, col);
+        cut = need > nc;
+        ncol = need < nc ? need : nc;
+        total = help_widths(s, lines, col, ncol);
+        /* Narrow the widest texts until the columns fit. */
+        while (total > room) {
+            int widest = 0;
+            for (int c = 1; c < ncol; c++)
+                if (col[c].tw > col[widest].tw)
+                    widest = c;
+            if (col[widest].tw <= 1)
+                break;
+            col[widest].tw--;
+            total--;
+        }
+    }
+
+    int bw = total + 4;
+    for (int i = 0; i < nfoot; i++) {
+        int fw = screen_text_width(s, foot[i]) + 4;
+        bw = fw > bw ? fw : bw;
+    }
+    if (bw > s->w || s->w - bw < 4)
+        bw = s->w;
+    int bh = body + nfoot + 3;
+    if (bh > s->h)
+        bh = s->h;
+    struct rect box = {(s->w - bw) / 2, (s->h - bh) / 2, bw, bh};
+    screen_fill(s, box, ' ', THEME_HELP);
+    screen_box(s, box, title, NULL, THEME_HELP_HEAD, THEME_HELP_HEAD);
+    int inner = box.w - 4;
+    int x = box.x + 2 + (inner > total ? (inner - total) / 2 : 0);
+    for (int c = 0; c < ncol; c++) {
+        int kw = col[c].kw, cw = kw + 2 + col[c].tw;
+        for (int i = col[c].from; i < col[c].to; i++) {
+            int y = box.y + 1 + (i - col[c].from);
+            const struct help_entry *e = lines[i].e;
+            if (lines[i].head) {
+                chrome_puts_fit(s, x, y, cw, e->section, THEME_HELP_HEAD);
+                continue;
+            }
+            screen_puts(s, x + kw - screen_text_width(s, e->keys), y, kw, e->keys, THEME_HELP_KEY);
+            chrome_puts_fit(s, x + kw + 2, y, col[c].tw, e->text, THEME_HELP);
+        }
+        x += cw + HELP_GAP;
+    }
+    int fy = box.y + box.h - 1 - nfoot;
+    for (int i = 0; i < nfoot; i++) {
+        const char *t = foot[i];
+        if (cut && i == nfoot - 1)
+            t = "(enlarge the terminal to see every key) any key closes";
+        chrome_puts_fit(s, box.x + 2, fy + i, inner, t,
+                        i == nfoot - 1 ? THEME_HELP_HEAD : THEME_HELP);
+    }
+}

@@ -8,9 +8,18 @@
 #ifndef OUSCOPE_RENDER_CHROME_H
 #define OUSCOPE_RENDER_CHROME_H
 
+#include <stddef.h>
+
 #include "render/layout.h"
 #include "render/screen.h"
 #include "render/theme.h"
+
+/* One line of the help overlay or one item of the hint bar. */
+struct help_entry {
+    const char *keys;    /* as shown: "space", "] [" */
+    const char *text;    /* what it does (overlay) or a short label (hint bar) */
+    const char *section; /* overlay heading; NULL continues the previous one */
+};
 
 /* A label: value item of a packed line. */
 struct chrome_field {
@@ -62,5 +71,26 @@ int chrome_puts_fit(struct screen *s, int x, int y, int maxw, const char *text,
 
 /* A bar from column x0 rightwards, w columns at fraction 1, filled to fraction f in eighths. */
 void chrome_hbar(struct screen *s, int x0, int y, int w, double f, enum theme_role style);
+
+/*
+ * The hint bar on row r: a notice (NULL or "" for none) at the left, then
+ * hints[0..n) in order, the last two (help and quit) kept at the right end
+ * whatever else has to go.  A notice longer than the room left of those
+ * two takes the whole row while it shows, and ends in an ellipsis if even
+ * that is too short.
+ */
+void chrome_hints(struct screen *s, struct rect r, const struct help_entry *hints, size_t n,
+                  const char *notice, enum theme_role notice_style);
+
+/*
+ * The help overlay, centred on the screen, titled `title`: section heads
+ * and keys of items[0..n) in as few columns as show every line in full,
+ * as high as the screen allows and about even; when no number of columns
+ * does, the columns that fit at a readable width are filled to the bottom,
+ * texts too long end in an ellipsis, and the last foot line says that keys
+ * were left out.  foot[0..nfoot) close the box.
+ */
+void chrome_help(struct screen *s, const char *title, const struct help_entry *items, size_t n,
+                 const char *const *foot, int nfoot);
 
 #endif

@@ -963,97 +963,22 @@ draw_status(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap,
     chrome_fields(s, r.x + 1, r.y, r.w - 2, f, n);
 }
 
-static int
-hint_width(const struct screen *s, const struct help_entry *e)
-{
-    return screen_text_width(s, e->keys) + 2 + screen_text_width(s, e->text) + 1;
-}
-
-static int
-hint_draw(struct screen *s, int col, int row, const struct help_entry *e)
-{
-    screen_put(s, col++, row, ' ', THEME_HINT_KEY);
-    col += screen_puts(s, col, row, -1, e->keys, THEME_HINT_KEY);
-    screen_put(s, col++, row, ' ', THEME_HINT_KEY);
-    col += screen_puts(s, col, row, -1, e->text, THEME_HINT);
-    return col + 1;
-}
-
-/* A notice at the left, then the hints; the last two (help, quit) kept at the right end. */
+/* The hint bar (chrome_hints): a notice, then the hints, help and quit kept at the right. */
 static void
 draw_hints(struct screen *s, struct rect r, const struct lab_view *v)
 {
-    int col = r.x, end = r.x + r.w;
-    size_t nh = v->nhints, keep = nh >= 2 ? 2 : nh;
-    int tail = 0;
-    for (size_t i = nh - keep; i < nh; i++)
-        tail += hint_width(s, &v->hints[i]);
-    if (v->notice && v->notice[0]) {
-        /* A notice longer than the room before the last hints takes the line for its seconds. */
-        int room = end - col - tail - 2;
-        if (room < 10 || screen_text_width(s, v->notice) > room)
-            room = end - col - 2;
-        screen_put(s, col++, r.y, ' ', v->notice_style);
-        col += screen_puts(s, col, r.y, room, v->notice, v->notice_style);
-        screen_put(s, col++, r.y, ' ', v->notice_style);
-        col += 2;
-    }
-    for (size_t i = 0; i + keep < nh; i++) {
-        if (col + hint_width(s, &v->hints[i]) > end - tail)
-            break;
-        col = hint_draw(s, col, r.y, &v->hints[i]);
-    }
-    if (col <= end - tail) {
-        col = end - tail;
-        for (size_t i = nh - keep; i < nh; i++)
-            col = hint_draw(s, col, r.y, &v->hints[i]);
-    }
+    chrome_hints(s, r, v->hints, v->nhints, v->notice, v->notice_style);
 }
 
-/* The help overlay: section heads and keys in one column, from the key table. */
+/* The help overlay (chrome_help), from the settings' key table. */
 static void
 draw_help(struct screen *s, const struct lab_view *v)
 {
-    int kw = 0, tw = 0, nl = 0;
-    for (size_t i = 0; i < v->nhelp; i++) {
-        const struct help_entry *e = &v->help_items[i];
-        int k = screen_text_width(s, e->keys), t = screen_text_width(s, e->text);
-        kw = k > kw ? k : kw;
-        tw = t > tw ? t : tw;
-        nl += e->section ? 2 : 1;
-    }
     static const char *const foot[] = {
-        "any key closes · man ouscope (SETTINGS)",
         "the science: man 7 ouscope-science (OTHER SETTINGS)",
+        "any key closes · man ouscope (SETTINGS)",
     };
-    int bw = kw + 2 + tw + 4;
-    for (int i = 0; i < 2; i++) {
-        int fw = screen_text_width(s, foot[i]) + 4;
-        bw = fw > bw ? fw : bw;
-    }
-    if (bw > s->w)
-        bw = s->w;
-    int bh = nl + 2 + 3;
-    if (bh > s->h)
-        bh = s->h;
-    struct rect box = {(s->w - bw) / 2, (s->h - bh) / 2, bw, bh};
-    screen_fill(s, box, ' ', THEME_HELP);
-    screen_box(s, box, "ouscope keys: other settings", NULL, THEME_HELP_HEAD, THEME_HELP_HEAD);
-    int x = box.x + 2, y = box.y + 1, ylim = box.y + box.h - 4, wlim = box.w - 4;
-    for (size_t i = 0; i < v->nhelp && y <= ylim; i++) {
-        const struct help_entry *e = &v->help_items[i];
-        if (e->section) {
-            screen_puts(s, x, y++, wlim, e->section, THEME_HELP_HEAD);
-            if (y > ylim)
-                break;
-        }
-        screen_puts(s, x + kw - screen_text_width(s, e->keys), y, wlim, e->keys, THEME_HELP_KEY);
-        screen_puts(s, x + kw + 2, y, wlim - kw - 2, e->text, THEME_HELP);
-        y++;
-    }
-    for (int i = 0; i < 2; i++)
-        screen_puts(s, x, box.y + box.h - 3 + i, wlim, foot[i],
-                    i == 0 ? THEME_HELP_HEAD : THEME_HELP);
+    chrome_help(s, "ouscope keys: other settings", v->help_items, v->nhelp, foot, 2);
 }
 
 static void

@@ -1194,22 +1194,6 @@ draw_status(struct screen *s, struct rect r, const struct ou_snapshot *snap, con
     chrome_fields(s, r.x + 1, r.y, r.w - 2, f, k);
 }
 
-static int
-hint_width(const struct screen *s, const struct help_entry *e)
-{
-    return screen_text_width(s, e->keys) + 2 + screen_text_width(s, e->text) + 1;
-}
-
-static int
-hint_draw(struct screen *s, int col, int row, const struct help_entry *e)
-{
-    screen_put(s, col++, row, ' ', THEME_HINT_KEY);
-    col += screen_puts(s, col, row, -1, e->keys, THEME_HINT_KEY);
-    screen_put(s, col++, row, ' ', THEME_HINT_KEY);
-    col += screen_puts(s, col, row, -1, e->text, THEME_HINT);
-    return col + 1;
-}
-
 /*
  * A script's caption fills the bottom line in its own style, centred; a
  * notice, if any, keeps the right end when there is room for both.
@@ -1243,216 +1227,19 @@ draw_hints(struct screen *s, struct rect r, const struct view *v)
         draw_caption(s, r, v);
         return;
     }
-    int col = r.x, end = r.x + r.w;
-    size_t nh = (v->hide & VIEW_FIELD_HINTS) ? 0 : v->nhints, keep = nh >= 2 ? 2 : nh;
-    int tail = 0;
-    for (size_t i = nh - keep; i < nh; i++)
-        tail += hint_width(s, &v->hints[i]);
-    if (v->notice && v->notice[0]) {
-        /* The notice's two blanks and the gap after it come out of its room. */
-        int room = end - col - tail - 4;
-        if (room < 10)
-            room = end - col - 2;
-        screen_put(s, col++, r.y, ' ', v->notice_style);
-        col += chrome_puts_fit(s, col, r.y, room, v->notice, v->notice_style);
-        screen_put(s, col++, r.y, ' ', v->notice_style);
-        col += 2;
-    }
-    for (size_t i = 0; i + keep < nh; i++) {
-        if (col + hint_width(s, &v->hints[i]) > end - tail)
-            break;
-        col = hint_draw(s, col, r.y, &v->hints[i]);
-    }
-    if (col <= end - tail) {
-        col = end - tail;
-        for (size_t i = nh - keep; i < nh; i++)
-            col = hint_draw(s, col, r.y, &v->hints[i]);
-    }
+    size_t nh = (v->hide & VIEW_FIELD_HINTS) ? 0 : v->nhints;
+    chrome_hints(s, r, v->hints, nh, v->notice, v->notice_style);
 }
 
-/* One line of the help overlay: a section head or a key. */
-struct help_line {
-    const struct help_entry *e;
-    bool head;
-};
-
-#define HELP_MAX_LINES (2 * 64)
-#define HELP_MAX_COLS 4
-#define HELP_GAP 3       /* blanks between two columns */
-#define HELP_MIN_TEXT 24 /* a column narrower than its keys and this much text is not worth it */
-
-/* A column of the overlay: lines [from, to), the widths of its keys and of its texts. */
-struct help_col {
-    int from, to, kw, tw;
-};
-
-/*
- * Pour lines[0..nl) into columns of at most h lines, a section head never
- * last in a column.  With whole, a section that fits in a column is not
- * split, so that columns start at section heads where they can.  Fills
- * col[0..HELP_MAX_COLS) and returns the columns needed (which may be more
- * than HELP_MAX_COLS: the lines past the last one are then left out).
- */
-static int
-help_pack(const struct help_line *lines, int nl, int h, bool whole, struct help_col *col)
-{
-    int nc = 0, used = 0;
-    for (int i = 0; i < nl; i++) {
-        bool brk = nc == 0 || used >= h;
-        if (!brk && lines[i].head) {
-            int k = 1;
-            while (i + k < nl && !lines[i + k].head)
-                k++;
-            brk = used + 1 >= h || (whole && k <= h && used + k > h);
-        }
-        if (brk) {
-            if (nc < HELP_MAX_COLS)
-                col[nc] = (struct help_col){i, i, 0, 0};
-            nc++;
-            used = 0;
-        }
-        if (nc <= HELP_MAX_COLS)
-            col[nc - 1].to = i + 1;
-        used++;
-    }
-    return nc;
-}
-
-/* Each column's key and text widths (a head counts in full against the text). */
-static int
-help_widths(const struct screen *s, const struct help_line *lines, struct help_col *col, int nc)
-{
-    int total = 0;
-    for (int c = 0; c < nc; c++) {
-        int kw = 0, tw = 0, hw = 0;
-        for (int i = col[c].from; i < col[c].to; i++) {
-            const struct help_entry *e = lines[i].e;
-            if (lines[i].head) {
-                int w = screen_text_width(s, e->section);
-                hw = w > hw ? w : hw;
-                continue;
-            }
-            int k = screen_text_width(s, e->keys), t = screen_text_width(s, e->text);
-            kw = k > kw ? k : kw;
-            tw = t > tw ? t : tw;
-        }
-        if (hw > kw + 2 + tw)
-            tw = hw - kw - 2;
-        col[c].kw = kw;
-        col[c].tw = tw;
-        total += kw + 2 + tw + (c > 0 ? HELP_GAP : 0);
-    }
-    return total;
-}
-
-/*
- * The help overlay, generated from the key table: section heads and keys in
- * as few columns as show every line in full, as high as the terminal
- * allows and about even.  When no number of columns does, the columns that
- * fit at a readable width are filled to the bottom, texts too long end in
- * an ellipsis, and the last line says that keys were left out.
- */
+/* The help overlay of the 1D view (chrome_help). */
 static void
 draw_help(struct screen *s, const struct view *v)
 {
-    struct help_line lines[HELP_MAX_LINES];
-    int nl = 0;
-    for (size_t i = 0; i < v->nhelp && nl + 2 <= HELP_MAX_LINES; i++) {
-        const struct help_entry *e = &v->help_items[i];
-        if (e->section)
-            lines[nl++] = (struct help_line){e, true};
-        lines[nl++] = (struct help_line){e, false};
-    }
     static const char *const foot[] = {
         "mouse: click adds a point, drag moves one, right click removes",
         "any key closes · man ouscope · man 7 ouscope-science",
     };
-    const int nfoot = 2;
-    /* The box's borders, a blank line and the foot take the rest of the height. */
-    int rows_avail = s->h - 2 - nfoot - 1, room = s->w - 4;
-    if (rows_avail < 1)
-        rows_avail = 1;
-    struct help_col col[HELP_MAX_COLS];
-    int ncol = 0, total = 0, body = 0;
-    /* The fewest columns that hold everything in full, each as short as that allows. */
-    for (int nc = 1; nc <= HELP_MAX_COLS && ncol == 0; nc++)
-        for (int h = (nl + nc - 1) / nc; h <= rows_avail && ncol == 0; h++) {
-            int n = help_pack(lines, nl, h, true, col);
-            if (n > nc)
-                continue;
-            int w = help_widths(s, lines, col, n);
-            if (w <= room) {
-                ncol = n;
-                total = w;
-                body = h;
-            }
-        }
-    bool cut = false;
-    if (ncol == 0) {
-        /* As many readable columns as the width takes, filled to the bottom. */
-        int kw = 0;
-        for (int i = 0; i < nl; i++)
-            if (!lines[i].head) {
-                int k = screen_text_width(s, lines[i].e->keys);
-                kw = k > kw ? k : kw;
-            }
-        int nc = (room + HELP_GAP) / (kw + 2 + HELP_MIN_TEXT + HELP_GAP);
-        nc = nc < 1 ? 1 : (nc > HELP_MAX_COLS ? HELP_MAX_COLS : nc);
-        body = rows_avail;
-        int need = help_pack(lines, nl, body, false, col);
-        cut = need > nc;
-        ncol = need < nc ? need : nc;
-        total = help_widths(s, lines, col, ncol);
-        /* Narrow the widest texts until the columns fit. */
-        while (total > room) {
-            int widest = 0;
-            for (int c = 1; c < ncol; c++)
-                if (col[c].tw > col[widest].tw)
-                    widest = c;
-            if (col[widest].tw <= 1)
-                break;
-            col[widest].tw--;
-            total--;
-        }
-    }
-
-    int bw = total + 4;
-    for (int i = 0; i < nfoot; i++) {
-        int fw = screen_text_width(s, foot[i]) + 4;
-        bw = fw > bw ? fw : bw;
-    }
-    if (bw > s->w || s->w - bw < 4)
-        bw = s->w;
-    int bh = body + nfoot + 3;
-    if (bh > s->h)
-        bh = s->h;
-    struct rect box = {(s->w - bw) / 2, (s->h - bh) / 2, bw, bh};
-    screen_fill(s, box, ' ', THEME_HELP);
-    screen_box(s, box, "ouscope keys", NULL, THEME_HELP_HEAD, THEME_HELP_HEAD);
-    int inner = box.w - 4;
-    int x = box.x + 2 + (inner > total ? (inner - total) / 2 : 0);
-    for (int c = 0; c < ncol; c++) {
-        int kw = col[c].kw, cw = kw + 2 + col[c].tw;
-        for (int i = col[c].from; i < col[c].to; i++) {
-            int y = box.y + 1 + (i - col[c].from);
-            const struct help_entry *e = lines[i].e;
-            if (lines[i].head) {
-                chrome_puts_fit(s, x, y, cw, e->section, THEME_HELP_HEAD);
-                continue;
-            }
-            screen_puts(s, x + kw - screen_text_width(s, e->keys), y, kw, e->keys, THEME_HELP_KEY);
-            chrome_puts_fit(s, x + kw + 2, y, col[c].tw, e->text, THEME_HELP);
-        }
-        x += cw + HELP_GAP;
-    }
-    int fy = box.y + box.h - 1 - nfoot;
-    for (int i = 0; i < nfoot; i++) {
-        const char *t = foot[i];
-        if (cut && i == nfoot - 1)
-            t = "(enlarge the terminal to see every key) any key closes";
-        chrome_puts_fit(s, box.x + 2, fy + i, inner, t,
-                        i == nfoot - 1 ? THEME_HELP_HEAD : THEME_HELP);
-    }
+    chrome_help(s, "ouscope keys", v->help_items, v->nhelp, foot, 2);
 }
 
 static void

@@ -12,22 +12,23 @@
 #include "ouscope/engine.h"
 #include "ouscope/fluct.h"
 #include "render/canvas.h"
+#include "render/chrome.h"
 #include "render/history.h"
 #include "render/layout.h"
 #include "render/plot.h"
 #include "render/screen.h"
 
-/* One line of the help overlay or one item of the hint bar. */
-struct help_entry {
-    const char *keys;    /* as shown: "space", "] [" */
-    const char *text;    /* what it does (overlay) or a short label (hint bar) */
-    const char *section; /* overlay heading; NULL continues the previous one */
-};
-
 /* A mark on the history panes' step axis: a kick or a projection. */
 struct view_mark {
     double step;
-    enum view_mark_kind { MARK_TOP, MARK_TANGENT, MARK_DOWNHILL, MARK_UPHILL, MARK_PROJECT, MARK_RESCALE } kind;
+    enum view_mark_kind {
+        MARK_TOP,
+        MARK_TANGENT,
+        MARK_DOWNHILL,
+        MARK_UPHILL,
+        MARK_PROJECT,
+        MARK_RESCALE
+    } kind;
 };
 #define VIEW_MAX_MARKS 32
 
@@ -88,7 +89,7 @@ struct view {
     size_t nhelp;
     const struct help_entry *hints; /* the hint bar, from the key table */
     size_t nhints;
-    unsigned hide;       /* enum view_field bits: status fields left out */
+    unsigned hide; /* enum view_field bits: status fields left out */
     /*
      * The A/B comparison, off while snap_b is NULL: B's snapshot and
      * history, the difference as the status line shows it ("σ 0.5 | 0")

@@ -54,15 +54,15 @@ enum {
 #define APP_ETA_MIN 1e-6
 #define APP_HELP_MAX 48
 #define APP_HINT_MAX 24
-#define APP_KICK_DEFAULT 0.1 /* parameter-space length of a kick */
+#define APP_KICK_DEFAULT 0.1  /* parameter-space length of a kick */
 #define APP_RESCALE_ALPHA 3.0 /* the rescaling kick's factor (w, b times it, a over it) */
 #define APP_KICK_MIN 1e-4
 #define APP_KICK_MAX 10.0
 #define APP_TAKE_W 120 /* size of a headless take when neither --size nor the script says */
 #define APP_TAKE_H 40
 #define APP_PROBE_PROJECT_ITERS 200 /* a probe's projections: the path, not the result */
-#define APP_REC_FPS 15.0 /* frames per second when recording, unless --fps says */
-#define APP_MARK_MAX 160 /* bytes of a marker label */
+#define APP_REC_FPS 15.0            /* frames per second when recording, unless --fps says */
+#define APP_MARK_MAX 160            /* bytes of a marker label */
 
 /* Speeds in steps per second; the last rung (0) is "as fast as possible". */
 static const double speed_rate[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 0};
@@ -160,13 +160,13 @@ struct app {
     struct compare_spec cmp;    /* B's difference */
     struct ou_snapshot *snap_b; /* B's snapshot, taken with A's */
     struct history *hist_b;
-    bool b_diverged; /* B's divergence has been announced */
+    bool b_diverged;   /* B's divergence has been announced */
     uint64_t b_start;  /* the step a key cloned B from A at (0: beside A from the start) */
     const char *b_how; /* the key that cloned it then, "b" or "u" (NULL: --compare, r, R) */
     char ab_diff[96], ab_label_a[64], ab_label_b[64];
 
     /* classroom conveniences */
-    bool pure;     /* the same knobs, no kicks or edits since step 0 */
+    bool pure; /* the same knobs, no kicks or edits since step 0 */
     /*
      * A's latest trace with steps in it: a snapshot after a frame without
      * steps (paused, a take's last frame) shows it instead of an empty one.
@@ -529,8 +529,9 @@ app_rescale(struct app *a, double alpha)
     size_t j = 0;
     double top = -1.0;
     for (size_t k = 0; k < m->width; k++) {
-        double wt = th[k] * th[k] * (th[m->width + k] * th[m->width + k] +
-                                     th[2 * m->width + k] * th[2 * m->width + k]);
+        double wt =
+            th[k] * th[k] *
+            (th[m->width + k] * th[m->width + k] + th[2 * m->width + k] * th[2 * m->width + k]);
         if (wt > top) {
             top = wt;
             j = k;
@@ -541,8 +542,8 @@ app_rescale(struct app *a, double alpha)
     double reg0 = before->reg;
     free(before);
     if (ou_engine_rescale_unit(a->e, j, alpha) != OU_OK) {
-        app_notice(a, THEME_ERROR, "unit %zu cannot be rescaled further (its weights would overflow)",
-                   j + 1);
+        app_notice(a, THEME_ERROR,
+                   "unit %zu cannot be rescaled further (its weights would overflow)", j + 1);
         return;
     }
     app_mark(a, MARK_RESCALE);
@@ -1618,6 +1619,15 @@ app_event(struct app *a, const struct term_event *ev)
     }
 }
 
+/* term_pump's handler: one event; stop for a quit or a layout to redo. */
+static bool
+app_input(void *ctx, const struct term_event *ev)
+{
+    struct app *a = ctx;
+    app_event(a, ev);
+    return !a->quit && !(a->dirty & APP_LAYOUT);
+}
+
 static void
 app_measure(struct app *a, double t)
 {
@@ -1976,7 +1986,6 @@ static void
 app_loop(struct app *a, long max_frames)
 {
     long frames = 0;
-    struct term_event ev;
     a->meas_t0 = a->last_step = now();
     while (!a->quit) {
         double t0 = now();
@@ -2039,17 +2048,7 @@ app_loop(struct app *a, long max_frames)
             !a->paused || a->burst > 0 || a->script_on || (a->caption_on && a->caption_frames);
         if (running) {
             /* Input until the frame's deadline. */
-            double deadline = t0 + a->period;
-            for (;;) {
-                int ms = (int)ceil((deadline - now()) * 1000.0);
-                if (ms < 0)
-                    ms = 0;
-                if (!term_wait(ms, &ev))
-                    break;
-                app_event(a, &ev);
-                if (a->quit || (a->dirty & APP_LAYOUT))
-                    break;
-            }
+            term_pump_until(t0 + a->period, app_input, a);
         } else {
             /* Paused: sleep until input, a notice expires, or the idle limit. */
             int ms = APP_IDLE_MS;
@@ -2057,11 +2056,7 @@ app_loop(struct app *a, long max_frames)
                 int left = (int)ceil((a->notice_until - now()) * 1000.0);
                 ms = left < 0 ? 0 : (left < ms ? left : ms);
             }
-            if (term_wait(ms, &ev)) {
-                app_event(a, &ev);
-                while (!a->quit && term_wait(0, &ev))
-                    app_event(a, &ev);
-            }
+            term_pump_idle(ms, app_input, a);
             a->last_step = now();
         }
     }

@@ -395,11 +395,19 @@ lab_event(struct labapp *a, const struct term_event *ev)
     }
 }
 
+/* term_pump's handler: one event; stop for a quit or a layout to redo. */
+static bool
+lab_input(void *ctx, const struct term_event *ev)
+{
+    struct labapp *a = ctx;
+    lab_event(a, ev);
+    return !a->quit && !(a->dirty & LAB_LAYOUT);
+}
+
 static void
 lab_loop(struct labapp *a, uint64_t max_frames)
 {
     uint64_t frames = 0;
-    struct term_event ev;
     a->meas_t0 = now();
     while (!a->quit) {
         double t0 = now();
@@ -440,28 +448,14 @@ lab_loop(struct labapp *a, uint64_t max_frames)
             break;
 
         if (!a->paused || a->burst > 0) {
-            double deadline = t0 + a->period;
-            for (;;) {
-                int ms = (int)ceil((deadline - now()) * 1000.0);
-                if (ms < 0)
-                    ms = 0;
-                if (!term_wait(ms, &ev))
-                    break;
-                lab_event(a, &ev);
-                if (a->quit || (a->dirty & LAB_LAYOUT))
-                    break;
-            }
+            term_pump_until(t0 + a->period, lab_input, a);
         } else {
             int ms = LAB_IDLE_MS;
             if (a->view.notice) {
                 int left = (int)ceil((a->notice_until - now()) * 1000.0);
                 ms = left < 0 ? 0 : (left < ms ? left : ms);
             }
-            if (term_wait(ms, &ev)) {
-                lab_event(a, &ev);
-                while (!a->quit && term_wait(0, &ev))
-                    lab_event(a, &ev);
-            }
+            term_pump_idle(ms, lab_input, a);
             if (a->paused)
                 a->view.sps = 0.0;
         }

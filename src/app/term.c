@@ -12,10 +12,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io/xmalloc.h"
@@ -264,7 +266,8 @@ term_mouse_event(struct term_event *ev)
     MEVENT me;
     if (getmouse(&me) != OK)
         return false;
-    /* A report from outside the screen (a click racing a resize, a garbled sequence) means nothing. */
+    /* A report from outside the screen (a click racing a resize, a garbled sequence) means nothing.
+     */
     if (me.x < 0 || me.y < 0 || me.x >= COLS || me.y >= LINES)
         return false;
     ev->kind = TERM_EV_MOUSE;
@@ -334,6 +337,35 @@ term_wait(int timeout_ms, struct term_event *ev)
     ev->kind = TERM_EV_KEY;
     ev->key = (int)wc;
     return true;
+}
+
+double
+term_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void
+term_pump_until(double deadline, term_handler fn, void *ctx)
+{
+    struct term_event ev;
+    for (;;) {
+        int ms = (int)ceil((deadline - term_now()) * 1000.0);
+        if (!term_wait(ms < 0 ? 0 : ms, &ev) || !fn(ctx, &ev))
+            return;
+    }
+}
+
+void
+term_pump_idle(int ms, term_handler fn, void *ctx)
+{
+    struct term_event ev;
+    if (!term_wait(ms, &ev) || !fn(ctx, &ev))
+        return;
+    while (term_wait(0, &ev) && fn(ctx, &ev))
+        ;
 }
 
 long

@@ -74,6 +74,24 @@ void term_invalidate(void);
  */
 bool term_wait(int timeout_ms, struct term_event *ev);
 
+/* Seconds on the monotonic clock that term_pump_until's deadline is read on. */
+double term_now(void);
+
+/* Handles one input event; false stops the pump (quit, or a layout to redo). */
+typedef bool (*term_handler)(void *ctx, const struct term_event *ev);
+
+/*
+ * While running: hand events to fn as they come until term_now() reaches
+ * deadline or fn returns false.
+ */
+void term_pump_until(double deadline, term_handler fn, void *ctx);
+
+/*
+ * While idle: wait up to ms for an event, then hand it and every event
+ * already waiting to fn, until fn returns false.
+ */
+void term_pump_idle(int ms, term_handler fn, void *ctx);
+
 /* Bytes term_draw has written to the terminal so far (for the benchmark). */
 long term_bytes_written(void);
 

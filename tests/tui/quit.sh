@@ -1,7 +1,8 @@
 #!/bin/sh
 # The terminal is restored on every way out: q (status 0), Ctrl-C (SIGINT)
 # SIGTERM and SIGHUP (128 + the signal): the alternate screen is gone, the
-# cursor shows again, and nothing reaches stderr meanwhile.
+# cursor shows again, and nothing reaches stderr meanwhile; in the 1D view
+# and in the settings' view.
 . "${OU_SRCDIR:-.}/tests/tui/lib.sh"
 
 # After exit the pane shows the normal screen again (the alternate screen
@@ -75,4 +76,19 @@ pid=$(pgrep -n -f -- "$OUSCOPE --seed 2")
 [ -n "$pid" ] || fail "no ouscope process found"
 kill -HUP "$pid"
 restored_in_shell SIGHUP 129
+$T kill-server
+
+# The settings' view restores the terminal the same ways.
+in_shell --setting sparse --seed 2
+wait_for "setting sparse"
+keys C-c
+restored_in_shell "settings, Ctrl-C" 130
+$T kill-server
+
+in_shell --setting sensing --seed 2
+wait_for "setting sensing"
+pid=$(pgrep -n -f -- "$OUSCOPE --setting sensing --seed 2")
+[ -n "$pid" ] || fail "no ouscope --setting process found"
+kill -TERM "$pid"
+restored_in_shell "settings, SIGTERM" 143
 exit 0

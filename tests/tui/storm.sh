@@ -8,6 +8,10 @@
 . "${OU_SRCDIR:-.}/tests/tui/lib.sh"
 
 SEED=${OU_STORM_SEED:-20261201}
+# storm-settings.sh sets these for the settings' view.
+STORM_ARGS=${STORM_ARGS:---seed 4}
+STORM_MIN_W=${STORM_MIN_W:-70}
+STORM_MIN_H=${STORM_MIN_H:-21}
 KEYS=$(mktemp)
 trap '$T kill-server >/dev/null 2>&1; rm -f "$ERRF" "$KEYS"' EXIT
 
@@ -45,7 +49,8 @@ awk -v seed="$SEED" 'BEGIN {
     if (n) print chunk
 }' >"$KEYS"
 
-start 120 40 --seed 4
+# shellcheck disable=SC2086 # STORM_ARGS is a list of arguments
+start 120 40 $STORM_ARGS
 wait_for "running"
 while IFS= read -r line; do
     $T send-keys -t app -l "$(printf '%b' "$line")" 2>/dev/null || fail "tmux refused a chunk"
@@ -69,11 +74,11 @@ last=$(echo "$sizes" | tail -n 1)
 w=${last% *}
 h=${last#* }
 [ "$(wait_dead_now)" = alive ] || fail "ouscope died in the resize storm"
-if [ "$w" -ge 70 ] && [ "$h" -ge 21 ]; then
+if [ "$w" -ge "$STORM_MIN_W" ] && [ "$h" -ge "$STORM_MIN_H" ]; then
     wait_for "q quit"
     wait_gone "terminal too small"
 else
-    wait_for "need 70×21, have ${w}×${h}"
+    wait_for "need ${STORM_MIN_W}×${STORM_MIN_H}, have ${w}×${h}"
 fi
 [ "$(screen | wc -l)" = "$h" ] || fail "the screen has $(screen | wc -l) rows at ${w}x${h}"
 

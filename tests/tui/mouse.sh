@@ -9,6 +9,8 @@ start 120 40 --seed 1
 wait_for "running"
 keys Space
 wait_for "PAUSED"
+# Let the paused view settle into waiting for input before the first click.
+sleep 0.3
 s1=$(step)
 
 # Column 30, row 10 lies inside the interpolant's canvas at 120x40.

@@ -7,6 +7,7 @@
 
 #include "history.h"
 
+#include <math.h>
 #include <string.h>
 
 void
@@ -77,4 +78,35 @@ size_t
 history_len(const struct history *h)
 {
     return h->n + (h->pending > 0 ? 1 : 0);
+}
+
+struct scale
+history_xscale(const struct history *h, bool log)
+{
+    size_t n = h ? history_len(h) : 0;
+    double x0 = n ? fmax(0.0, h->x[0] - h->w[0]) : 0.0, x1 = n ? h->x[n - 1] : 1.0;
+    if (log)
+        return scale_fit(fmax(1.0, x0), fmax(x1, 10.0), true, 4);
+    if (x1 <= x0)
+        x1 = x0 + 1.0;
+    return scale_fit(x0, x1, false, 4);
+}
+
+void
+history_range(const struct history *h, int k, int k2, bool log, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    size_t n = history_len(h);
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < 2; j++) {
+            int kk = j == 0 ? k : k2;
+            if (kk < 0)
+                continue;
+            double y = h->y[kk][i];
+            if (!isfinite(y) || (log && !(y > 0.0)))
+                continue;
+            *lo = fmin(*lo, y);
+            *hi = fmax(*hi, y);
+        }
 }

@@ -7,8 +7,11 @@
 #ifndef OUSCOPE_RENDER_HISTORY_H
 #define OUSCOPE_RENDER_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "render/scale.h"
 
 #define HISTORY_CAP 4096 /* stored samples; even */
 
@@ -53,5 +56,18 @@ void history_truncate(struct history *h, double step);
 
 /* Samples a plot should show: the complete ones plus the pending one. */
 size_t history_len(const struct history *h);
+
+/*
+ * The step axis every history pane shares: from the first sample's start
+ * (it covers w[0] steps before x[0]) to the last sample; on a log axis from
+ * step 1 and at least to step 10.  h may be NULL (an axis 0..1).
+ */
+struct scale history_xscale(const struct history *h, bool log);
+
+/*
+ * The range [*lo, *hi] of series k, and of k2 too unless k2 < 0, over the
+ * finite samples (positive ones only when log); +inf, -inf when none.
+ */
+void history_range(const struct history *h, int k, int k2, bool log, double *lo, double *hi);
 
 #endif

@@ -734,38 +734,6 @@ main_ridge(struct screen *s, struct rect r, const struct ou_lab_snapshot *snap)
 
 /* ---- history panes ---- */
 
-/* The step axis every history pane shares; on a log axis from step 1. */
-static struct scale
-hist_xscale(const struct history *h, bool log)
-{
-    size_t n = h ? history_len(h) : 0;
-    double x0 = n ? fmax(0.0, h->x[0] - h->w[0]) : 0.0, x1 = n ? h->x[n - 1] : 1.0;
-    if (log)
-        return scale_fit(fmax(1.0, x0), fmax(x1, 10.0), true, 4);
-    if (x1 <= x0)
-        x1 = x0 + 1.0;
-    return scale_fit(x0, x1, false, 4);
-}
-
-static void
-hist_range(const struct history *h, int k, int k2, bool log, double *lo, double *hi)
-{
-    *lo = INFINITY;
-    *hi = -INFINITY;
-    size_t n = history_len(h);
-    for (size_t i = 0; i < n; i++)
-        for (int j = 0; j < 2; j++) {
-            int kk = j == 0 ? k : k2;
-            if (kk < 0)
-                continue;
-            double y = h->y[kk][i];
-            if (!isfinite(y) || (log && !(y > 0.0)))
-                continue;
-            *lo = fmin(*lo, y);
-            *hi = fmax(*hi, y);
-        }
-}
-
 static void
 end_label(struct plot *p, const struct history *h, int k, enum theme_role style)
 {
@@ -792,12 +760,12 @@ hist_plot(struct screen *s, struct rect r, const struct lab_view *v, int k1, enu
     struct rect in = screen_inset(r, 1);
     int xrows = in.h >= 6 ? 1 : 0;
     double lo, hi;
-    hist_range(h, k1, k2, log, &lo, &hi);
+    history_range(h, k1, k2, log, &lo, &hi);
     if (!log && isfinite(floor_lo) && lo > floor_lo)
         lo = floor_lo;
     struct scale ys = scale_fit(lo, hi, log, 3);
     struct plot p;
-    plot_begin(&p, s, in, hist_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
+    plot_begin(&p, s, in, history_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
                PLOT_X_SI);
     size_t n = history_len(h);
     if (k2 >= 0)

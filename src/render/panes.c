@@ -428,41 +428,6 @@ pane_interp_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap
 
 /* ---- history panes ---- */
 
-/* The step axis every history pane shares. */
-static struct scale
-hist_xscale(const struct history *h, bool log)
-{
-    size_t n = h ? history_len(h) : 0;
-    /* The first sample ends at x[0] and covers w[0] steps before it. */
-    double x0 = n ? fmax(0.0, h->x[0] - h->w[0]) : 0.0, x1 = n ? h->x[n - 1] : 1.0;
-    if (log)
-        return scale_fit(fmax(1.0, x0), fmax(x1, 10.0), true, 4);
-    if (x1 <= x0)
-        x1 = x0 + 1.0;
-    return scale_fit(x0, x1, false, 4);
-}
-
-/* Range of series k (and optionally k2) over the history: positive values only on log. */
-static void
-hist_range(const struct history *h, int k, int k2, bool log, double *lo, double *hi)
-{
-    *lo = INFINITY;
-    *hi = -INFINITY;
-    size_t n = history_len(h);
-    for (size_t i = 0; i < n; i++) {
-        for (int j = 0; j < 2; j++) {
-            int kk = j == 0 ? k : k2;
-            if (kk < 0)
-                continue;
-            double y = h->y[kk][i];
-            if (!isfinite(y) || (log && !(y > 0.0)))
-                continue;
-            *lo = fmin(*lo, y);
-            *hi = fmax(*hi, y);
-        }
-    }
-}
-
 /*
  * Widen [lo, hi] for B's series k, but on a log axis not more than
  * `decades` below A's low end: a B without noise drives its loss towards
@@ -474,7 +439,7 @@ hist_range_b(const struct history *hb, int k, bool log, double decades, double *
     if (!hb)
         return;
     double blo, bhi, floor_lo = log && isfinite(*lo) ? *lo * pow(10.0, -decades) : -INFINITY;
-    hist_range(hb, k, -1, log, &blo, &bhi);
+    history_range(hb, k, -1, log, &blo, &bhi);
     if (isfinite(blo))
         *lo = fmin(*lo, fmax(blo, floor_lo));
     if (isfinite(bhi))
@@ -591,13 +556,13 @@ pane_loss_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
     int xrows;
     struct rect in = hist_area(r, false, &xrows);
     double lo, hi;
-    hist_range(h, HIST_LOSS, HIST_FLOOR, v->loss_log, &lo, &hi);
+    history_range(h, HIST_LOSS, HIST_FLOOR, v->loss_log, &lo, &hi);
     /* A diverged B's last losses (1e300 and up) would squash A: it is left out. */
     if (!bdiv)
         hist_range_b(hb, HIST_LOSS, v->loss_log, 6.0, &lo, &hi);
     struct scale ys = scale_fit(lo, hi, v->loss_log, 3);
     struct plot p;
-    plot_begin(&p, s, in, hist_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
+    plot_begin(&p, s, in, history_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
                PLOT_X_SI);
     size_t n = history_len(h);
     /* B first: A's series keep their colour in the cells they share with it. */
@@ -636,12 +601,12 @@ pane_reg_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap, c
     int xrows;
     struct rect in = hist_area(r, false, &xrows);
     double lo, hi;
-    hist_range(h, HIST_REG, hb ? -1 : HIST_REG_EMA, v->reg_log, &lo, &hi);
+    history_range(h, HIST_REG, hb ? -1 : HIST_REG_EMA, v->reg_log, &lo, &hi);
     if (!bdiv)
         hist_range_b(hb, HIST_REG, v->reg_log, 6.0, &lo, &hi);
     struct scale ys = scale_fit(lo, hi, v->reg_log, 3);
     struct plot p;
-    plot_begin(&p, s, in, hist_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
+    plot_begin(&p, s, in, history_xscale(h, v->step_log), ys, v->glyphs, PLOT_VGUTTER, xrows,
                PLOT_X_SI);
     size_t n = history_len(h);
     if (hb) {
@@ -676,7 +641,7 @@ pane_stab_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
         return;
     int xrows;
     struct rect in = hist_area(r, true, &xrows);
-    struct scale xs = hist_xscale(h, v->step_log);
+    struct scale xs = history_xscale(h, v->step_log);
     size_t n = history_len(h);
 
     /* Two plots on one step axis when there is room: η·λ_max over balance. */
@@ -688,7 +653,7 @@ pane_stab_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
         bot.h = in.h - top.h;
     }
     double lo, hi;
-    hist_range(h, HIST_ETAL, -1, false, &lo, &hi);
+    history_range(h, HIST_ETAL, -1, false, &lo, &hi);
     if (!(hi >= PANES_ETAL_LIMIT))
         hi = PANES_ETAL_LIMIT;
     struct scale ys = scale_fit(0.0, hi, false, 2);
@@ -701,7 +666,7 @@ pane_stab_draw(struct screen *s, struct rect r, const struct ou_snapshot *snap,
     end_label(&p, h, HIST_ETAL, es);
     if (!split)
         return;
-    hist_range(h, HIST_BALANCE, -1, false, &lo, &hi);
+    history_range(h, HIST_BALANCE, -1, false, &lo, &hi);
     ys = scale_fit(0.0, isfinite(hi) && hi > 0.0 ? hi : 1.0, false, 2);
     plot_begin(&p, s, bot, xs, ys, v->glyphs, PLOT_VGUTTER, xrows, PLOT_X_SI);
     plot_series(&p, h->x, h->y[HIST_BALANCE], n, THEME_BALANCE, false);

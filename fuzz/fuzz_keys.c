@@ -1,14 +1,15 @@
 /*
- * libFuzzer harness: the key and mouse input path.  The bytes are what a
- * terminal would send: they go through curses' own decoder (newterm on a
+ * libFuzzer harness: the key and mouse decoder.  The bytes are what a
+ * terminal would send.  They go through curses' own decoder (newterm on a
  * pipe, keypad and xterm mouse reporting on, as term.c sets them up), then
- * term_wait turns what curses decodes into events, and each event goes to
- * a headless live view (app_probe_*) that handles it exactly as the live
- * loop does; a frame is drawn after each run of bytes.  Byte 0x01 followed by two bytes is not
- * sent: it resizes the view to (20 + b1 % 240) x (5 + b2 % 80) instead,
- * so layouts of every size meet the keys and clicks.
- * Nothing may crash, leak, read out of bounds or hang; an event must be
- * well formed (a mouse cell inside the screen curses knows, a key >= 0).
+ * term_wait turns what curses decodes into events, and each key event is
+ * looked up in both key tables and named as the "not bound" note names it.
+ * Byte 0x01 followed by two bytes is not sent: it resizes curses' screen
+ * to (20 + b1 % 240) x (5 + b2 % 80) instead (the first two in an input),
+ * so mouse reports meet every screen size.  An event must be well formed: a mouse cell inside the
+ * screen curses knows, a known button and motion, a key that is a
+ * character (a Unicode scalar value), table actions in range, a note that ends inside its buffer.
+ * fuzz_view.c sends the same bytes on into a whole headless live view.
  */
 #include "config.h"
 
@@ -21,15 +22,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/app.h"
-#include "app/cli.h"
+#include "app/keymap.h"
+#include "app/labkeys.h"
 #include "app/term.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len);
 
 static int keys_pipe[2] = {-1, -1};
-static struct cli_opts keys_opts;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -37,9 +37,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     setlocale(LC_ALL, "C.UTF-8");
-    setlocale(LC_NUMERIC, "C");
     setenv("TERM", "xterm-256color", 1);
-    setenv("OPENBLAS_NUM_THREADS", "1", 1);
     if (pipe(keys_pipe) != 0)
         abort();
     /* Never block: curses reads the rest of a mouse report without a timeout,
@@ -58,32 +56,48 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     cbreak();
     noecho();
     keypad(stdscr, TRUE);
+    /* term.c waits 25 ms after a lone Escape; on a pipe that only costs time. */
     set_escdelay(0);
     mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON3_PRESSED | REPORT_MOUSE_POSITION, NULL);
     mouseinterval(0);
-
-    char *cause = NULL;
-    char *args[] = {"ouscope", "--seed", "3", NULL};
-    if (cli_parse(3, args, &keys_opts, stdout, &cause) != 0)
-        abort();
     return 0;
 }
 
-/* Drain what curses decodes from the pipe into the view, then draw; false once it quits. */
-static bool
-keys_drain(struct app *a)
+/* Abort unless ev is an event the live views can take as it is. */
+static void
+keys_check(const struct term_event *ev)
 {
-    struct term_event ev;
-    bool alive = true;
-    while (alive && term_wait(0, &ev)) {
-        if (ev.kind == TERM_EV_MOUSE && (ev.x < 0 || ev.y < 0 || ev.x >= COLS || ev.y >= LINES))
+    char note[96];
+    switch (ev->kind) {
+    case TERM_EV_NONE:
+    case TERM_EV_RESIZE:
+        return;
+    case TERM_EV_MOUSE:
+        if (ev->x < 0 || ev->y < 0 || ev->x >= COLS || ev->y >= LINES)
             abort();
-        if (ev.kind == TERM_EV_KEY && ev.key < 0)
+        if (ev->button != 0 && ev->button != 1 && ev->button != 3)
             abort();
-        alive = app_probe_event(a, &ev);
+        if (ev->mouse != TERM_MOUSE_PRESS && ev->mouse != TERM_MOUSE_MOTION &&
+            ev->mouse != TERM_MOUSE_RELEASE)
+            abort();
+        return;
+    case TERM_EV_KEY:
+        if (ev->key < 0 || ev->key > 0x10FFFF || (ev->key >= 0xD800 && ev->key < 0xE000))
+            abort();
+        if ((int)keymap_lookup(ev->key) < 0 || keymap_lookup(ev->key) >= KEYMAP_COUNT)
+            abort();
+        if ((int)labkeys_lookup(ev->key) < 0 || labkeys_lookup(ev->key) > LABKEYS_QUIT)
+            abort();
+        memset(note, 'x', sizeof note);
+        labkeys_unbound_note(note, sizeof note, ev->key);
+        if (!memchr(note, '\0', sizeof note))
+            abort();
+        return;
+    case TERM_EV_SIGNAL:
+    default:
+        /* No signal is sent here, and no other kind exists. */
+        abort();
     }
-    app_probe_frame(a);
-    return alive;
 }
 
 int
@@ -91,17 +105,19 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 {
     if (len > 4096)
         return 0;
-    char *cause = NULL;
-    struct app *a = app_probe_create(&keys_opts, 120, 40, &cause);
-    if (!a)
-        abort();
+    struct term_event ev;
+    int resizes = 0;
     size_t i = 0;
-    bool alive = true;
-    while (alive && i < len) {
+    while (i < len) {
         if (buf[i] == 0x01) {
             if (i + 2 >= len)
                 break;
-            alive = app_probe_resize(a, 20 + buf[i + 1] % 240, 5 + buf[i + 2] % 80);
+            /* Resizing reallocates curses' screens: two per input show the bounds move. */
+            int lines = 5 + buf[i + 2] % 80, cols = 20 + buf[i + 1] % 240;
+            if (resizes < 2 && (lines != LINES || cols != COLS)) {
+                resizeterm(lines, cols);
+                resizes++;
+            }
             i += 3;
             continue;
         }
@@ -110,13 +126,14 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
             j++;
         if (write(keys_pipe[1], buf + i, j - i) != (ssize_t)(j - i))
             abort();
-        alive = keys_drain(a);
+        while (term_wait(0, &ev))
+            keys_check(&ev);
         i = j;
     }
-    /* Whatever the quitting view left unread must not reach the next input. */
-    struct term_event ev;
+    /* The next input starts at 120 x 40 with nothing queued (a resize queues KEY_RESIZE). */
+    if (LINES != 40 || COLS != 120)
+        resizeterm(40, 120);
     while (term_wait(0, &ev))
-        ;
-    app_probe_destroy(a);
+        keys_check(&ev);
     return 0;
 }

@@ -335,7 +335,9 @@ term_wait(int timeout_ms, struct term_event *ev)
         }
     }
     ev->kind = TERM_EV_KEY;
-    ev->key = (int)wc;
+    /* Bytes that are not UTF-8 (an over-long or 5- and 6-byte form) can come out of the
+     * decoder as a number that is no character: read, and ignored like a function key. */
+    ev->key = wc <= 0x10FFFF && !(wc >= 0xD800 && wc < 0xE000) ? (int)wc : 0;
     return true;
 }
 

@@ -18,6 +18,7 @@
 #include "app/labkeys.h"
 #include "ouscope/lab.h"
 #include "render/history.h"
+#include "render/chrome.h"
 #include "render/labpanes.h"
 #include "render/screen.h"
 
@@ -785,6 +786,83 @@ Test(labpanes, ascii_screens_stay_ascii)
                     break;
             }
         frame_free(f);
+    }
+}
+
+/*
+ * The settings' help at 80x24 is one line taller than the rows between the
+ * borders and the blank line above the foot: it takes that blank line and
+ * stays in one column, every key in full, rather than spill "q quit" alone
+ * into a second column.
+ */
+Test(labpanes, help_at_80x24_is_one_column)
+{
+    struct help_entry e[24];
+    size_t n = labkeys_help(e, 24);
+    struct frame *f = frame_new(OU_LAB_SENSING, 80, 24, false);
+    sensing_snapshot(&f->snap);
+    f->view.help = true;
+    frame_draw(f);
+    int x0 = -1;
+    for (size_t i = 0; i < n; i++) {
+        int col = -1;
+        cr_expect_geq(find_text(&f->scr, e[i].text, &col), 0, "\"%s\" is not shown in full",
+                      e[i].text);
+        if (x0 < 0)
+            x0 = col;
+        cr_expect_eq(col, x0, "\"%s\" starts at column %d, the first text at %d", e[i].text, col,
+                     x0);
+    }
+    char *t = screen_text(&f->scr);
+    cr_expect(strstr(t, "enlarge the terminal") == NULL, "%s", t);
+    cr_expect(strstr(t, "any key closes") != NULL, "%s", t);
+    free(t);
+    frame_free(f);
+}
+
+/*
+ * The same rule on its own: n lines fill an h-row screen's one column when
+ * n = h - 5 (borders, blank line, two foot lines) or h - 4 (the blank line
+ * gives way); at h - 3 they take two columns.
+ */
+Test(labpanes, help_blank_line_gives_way_for_one_line_only)
+{
+    static const char *texts[] = {"aa", "bb", "cc", "dd", "ee", "ff", "gg", "hh",
+                                  "ii", "jj", "kk", "ll", "mm", "nn", "oo", "pp"};
+    struct help_entry e[16];
+    for (int i = 0; i < 16; i++)
+        e[i] = (struct help_entry){"k", texts[i], NULL};
+    const char *foot[] = {"foot one", "foot two"};
+    for (int extra = 0; extra <= 2; extra++) {
+        int h = 16 + 5 - extra;
+        struct screen s;
+        screen_init(&s, true);
+        cr_assert(screen_resize(&s, 60, h));
+        screen_clear(&s);
+        chrome_help(&s, "keys", e, 16, foot, 2);
+        int x0 = -1, y0 = -1, cols = 1;
+        for (int i = 0; i < 16; i++) {
+            int col = -1, row = find_text(&s, texts[i], &col);
+            cr_assert_geq(row, 0, "h=%d: %s not shown", h, texts[i]);
+            if (x0 < 0) {
+                x0 = col;
+                y0 = row;
+            }
+            if (col != x0)
+                cols = 2;
+            else
+                cr_expect_eq(row, y0 + i, "h=%d: %s at row %d", h, texts[i], row);
+        }
+        cr_expect_eq(cols, extra < 2 ? 1 : 2, "h=%d: %d columns", h, cols);
+        int foot_col = -1;
+        int foot_row = find_text(&s, "foot one", &foot_col);
+        /* The box's last text row is above the foot: blank between them unless it gave way. */
+        int last_col = -1, last_row = find_text(&s, texts[15], &last_col);
+        if (extra == 0)
+            cr_expect_eq(foot_row, last_row + 2, "h=%d: no blank line above the foot", h);
+        else if (extra == 1)
+            cr_expect_eq(foot_row, last_row + 1, "h=%d: the blank line stayed", h);
+        screen_fini(&s);
     }
 }
 

@@ -329,6 +329,19 @@ chrome_help(struct screen *s, const char *title, const struct help_entry *items,
                 body = h;
             }
         }
+    /* One line short of a single column: the blank line above the foot gives way. */
+    int blank = 1;
+    struct help_col one[HELP_MAX_COLS];
+    if (ncol != 1 && nl == rows_avail + 1 && help_pack(lines, nl, nl, true, one) == 1) {
+        int w = help_widths(s, lines, one, 1);
+        if (w <= room) {
+            col[0] = one[0];
+            ncol = 1;
+            total = w;
+            body = nl;
+            blank = 0;
+        }
+    }
     bool cut = false;
     if (ncol == 0) {
         /* As many readable columns as the width takes, filled to the bottom. */
@@ -365,7 +378,7 @@ chrome_help(struct screen *s, const char *title, const struct help_entry *items,
     }
     if (bw > s->w || s->w - bw < 4)
         bw = s->w;
-    int bh = body + nfoot + 3;
+    int bh = body + nfoot + 2 + blank;
     if (bh > s->h)
         bh = s->h;
     struct rect box = {(s->w - bw) / 2, (s->h - bh) / 2, bw, bh};

@@ -85,7 +85,8 @@ void chrome_hints(struct screen *s, struct rect r, const struct help_entry *hint
 /*
  * The help overlay, centred on the screen, titled `title`: section heads
  * and keys of items[0..n) in as few columns as show every line in full,
- * as high as the screen allows and about even; when no number of columns
+ * as high as the screen allows and about even (a single column may take
+ * the blank line above the foot rather than spill one line); when no number of columns
  * does, the columns that fit at a readable width are filled to the bottom,
  * texts too long end in an ellipsis, and the last foot line says that keys
  * were left out.  foot[0..nfoot) close the box.

@@ -14,10 +14,7 @@
 #include "config.h"
 
 #include <curses.h>
-#include <fcntl.h>
-#include <locale.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,41 +22,19 @@
 #include "app/keymap.h"
 #include "app/labkeys.h"
 #include "app/term.h"
+#include "fuzz_term.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len);
 
-static int keys_pipe[2] = {-1, -1};
+static int keys_in = -1; /* what curses reads */
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    setlocale(LC_ALL, "C.UTF-8");
-    setenv("TERM", "xterm-256color", 1);
-    if (pipe(keys_pipe) != 0)
-        abort();
-    /* Never block: curses reads the rest of a mouse report without a timeout,
-     * and a report cut short must end the input, not hang the harness. */
-    fcntl(keys_pipe[0], F_SETFL, O_NONBLOCK);
-    fcntl(keys_pipe[1], F_SETFL, O_NONBLOCK);
-    FILE *in = fdopen(keys_pipe[0], "r");
-    FILE *out = fopen("/dev/null", "w");
-    if (!in || !out)
-        abort();
-    SCREEN *sp = newterm("xterm-256color", out, in);
-    if (!sp)
-        abort();
-    set_term(sp);
-    resizeterm(40, 120);
-    cbreak();
-    noecho();
-    keypad(stdscr, TRUE);
-    /* term.c waits 25 ms after a lone Escape; on a pipe that only costs time. */
-    set_escdelay(0);
-    mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON3_PRESSED | REPORT_MOUSE_POSITION, NULL);
-    mouseinterval(0);
+    keys_in = fuzz_term_open();
     return 0;
 }
 
@@ -124,7 +99,7 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
         size_t j = i;
         while (j < len && buf[j] != 0x01)
             j++;
-        if (write(keys_pipe[1], buf + i, j - i) != (ssize_t)(j - i))
+        if (write(keys_in, buf + i, j - i) != (ssize_t)(j - i))
             abort();
         while (term_wait(0, &ev))
             keys_check(&ev);

@@ -2,8 +2,8 @@
  * Curses for the key harnesses: a screen of 120 x 40 whose input is a pipe
  * (the harness writes terminal bytes into it) and whose output goes to
  * /dev/null, in the modes term.c sets (cbreak, no echo, keypad, xterm mouse
- * reports of the buttons and motion).  Header-only: each harness is one
- * translation unit.
+ * reports of the buttons and motion, SGR reports read by term_wait).  Header-only: each harness is
+ * one translation unit.
  */
 #ifndef OUSCOPE_FUZZ_TERM_H
 #define OUSCOPE_FUZZ_TERM_H
@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include "app/term.h"
 
 /* Open the screen; returns the pipe's write end.  Aborts if curses cannot start. */
 static inline int
@@ -42,8 +44,7 @@ fuzz_term_open(void)
     keypad(stdscr, TRUE);
     /* term.c waits 25 ms after a lone Escape; on a pipe that only costs time. */
     set_escdelay(0);
-    mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON3_PRESSED | REPORT_MOUSE_POSITION, NULL);
-    mouseinterval(0);
+    term_mouse_on();
     return fd[1];
 }
 

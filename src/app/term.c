@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/sgrmouse.h"
 #include "io/xmalloc.h"
 
 /* Terminal state: mutable globals are allowed in term.c (STYLE.md §4). */
@@ -34,6 +35,7 @@ static short term_pair[THEME_COUNT];
 static int term_saved_stderr = -1;
 static FILE *term_errlog;
 static bool term_button1;
+static bool term_sgr; /* SGR mouse reports are decoded here, not by curses */
 static volatile sig_atomic_t term_signal;
 
 static void
@@ -175,9 +177,7 @@ term_open(const struct term_opts *o, FILE *in, FILE *out, struct term_info *info
     set_escdelay(25);
     info->depth = term_colors(o, info, o->light);
     if (o->mouse) {
-        mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON3_PRESSED | REPORT_MOUSE_POSITION,
-                  NULL);
-        mouseinterval(0);
+        term_mouse_on();
         /* Button-event tracking, so drags report motion while a button is held. */
         fputs("\033[?1002h", out);
         fflush(out);
@@ -260,6 +260,79 @@ term_draw(const struct screen *s)
     doupdate();
 }
 
+void
+term_mouse_on(void)
+{
+    mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON3_PRESSED | REPORT_MOUSE_POSITION, NULL);
+    mouseinterval(0);
+    /* Where the terminal reports in SGR form, curses is told not to know the prefix, so the
+     * report reaches term_wait as plain characters (see sgrmouse.h for why). */
+    const char *km = tigetstr("kmous");
+    term_sgr = km && km != (const char *)-1 && strcmp(km, "\033[<") == 0;
+    if (term_sgr)
+        keyok(KEY_MOUSE, FALSE);
+}
+
+/* Give back what term_sgr_read took, in its order: characters (OK) and key codes alike. */
+static void
+term_unread(const int *r, const wint_t *c, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        if (r[i] == OK)
+            unget_wch((wchar_t)c[i]);
+        else
+            ungetch((int)c[i]);
+    }
+}
+
+/*
+ * After an Escape: read an SGR mouse report whole (the rest of it may take
+ * up to the escape delay to arrive).  False, with what was read given back,
+ * when "[<" does not follow; otherwise true with *ev decoded, or empty for a
+ * report that is garbled or cut short.
+ */
+static bool
+term_sgr_read(struct term_event *ev)
+{
+    int r[2];
+    wint_t c[2];
+    wtimeout(stdscr, get_escdelay());
+    for (int i = 0; i < 2; i++) {
+        r[i] = wget_wch(stdscr, &c[i]);
+        if (r[i] == ERR) {
+            term_unread(r, c, i);
+            return false;
+        }
+        if (r[i] != OK || c[i] != (i == 0 ? L'[' : L'<')) {
+            term_unread(r, c, i + 1);
+            return false;
+        }
+    }
+    char p[SGRMOUSE_MAX];
+    size_t n = 0;
+    for (;;) {
+        wint_t w;
+        int rr = wget_wch(stdscr, &w);
+        if (rr == ERR)
+            return true; /* cut short: nothing */
+        if (rr == OK && ((w >= L'0' && w <= L'9') || w == L';')) {
+            if (n < sizeof p)
+                p[n] = (char)w;
+            n++;
+            continue;
+        }
+        /* The final byte.  One that cannot end a report is a key of its own: it is given back. */
+        if (rr != OK || (w != L'M' && w != L'm')) {
+            term_unread(&rr, &w, 1);
+            memset(ev, 0, sizeof *ev);
+            return true;
+        }
+        if (!sgrmouse_decode(p, n, (int)w, COLS, LINES, &term_button1, ev))
+            memset(ev, 0, sizeof *ev);
+        return true;
+    }
+}
+
 static bool
 term_mouse_event(struct term_event *ev)
 {
@@ -334,6 +407,8 @@ term_wait(int timeout_ms, struct term_event *ev)
             return true;
         }
     }
+    if (wc == 27 && term_sgr && term_sgr_read(ev))
+        return true;
     ev->kind = TERM_EV_KEY;
     /* Bytes that are not UTF-8 (an over-long or 5- and 6-byte form) can come out of the
      * decoder as a number that is no character: read, and ignored like a function key. */

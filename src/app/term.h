@@ -57,6 +57,13 @@ void term_close(void);
 /* Restore the terminal at once (fatal-error hook); safe to call more than once. */
 void term_restore(void);
 
+/*
+ * Mouse reports on (term_open does it when asked): left press, release and
+ * drag, right press.  Reports in the SGR form are then read by term_wait
+ * itself (app/sgrmouse.h).  For harnesses that open curses on their own.
+ */
+void term_mouse_on(void);
+
 /* Current size in cells. */
 void term_size(int *w, int *h);
 

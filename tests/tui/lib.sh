@@ -14,7 +14,8 @@ ERRF=${TMPDIR:-/tmp}/ou$$.err
 trap '$T kill-server >/dev/null 2>&1; rm -f "$ERRF"' EXIT
 trap 'exit 1' INT TERM
 
-# start W H ARGS...: run ouscope ARGS in a W x H pane that stays after exit.
+# start W H ARGS...: run ouscope ARGS in a W x H pane that stays after exit
+# (with the environment settings in START_ENV, e.g. TERM=xterm-256color, if set).
 start() {
     w=$1 h=$2
     shift 2
@@ -22,7 +23,8 @@ start() {
     for try in 1 2 3 4 5; do
         $T start-server \; set-option -g remain-on-exit on \; \
             new-session -d -s app -x "$w" -y "$h" -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 \
-            -e OPENBLAS_NUM_THREADS=1 "exec $OUSCOPE $* 2>$ERRF" 2>/dev/null && return 0
+            -e OPENBLAS_NUM_THREADS=1 "exec ${START_ENV:+env $START_ENV }$OUSCOPE $* 2>$ERRF" \
+            2>/dev/null && return 0
         sleep 0.2
     done
     fail "tmux did not start"
@@ -120,6 +122,12 @@ drag() {
 
 release() {
     $T send-keys -t app -l "$(printf '\033[M#%b%b' "$(oct $(($1 + 33)))" "$(oct $(($2 + 33)))")"
+}
+
+# sgr COL ROW CB FINAL: a mouse report in xterm's SGR form (mode 1006, what
+# xterm-256color's kmous announces), cells counted from 0 here as above.
+sgr() {
+    $T send-keys -t app -l "$(printf '\033[<%d;%d;%d%s' "$3" $(($1 + 1)) $(($2 + 1)) "$4")"
 }
 
 # A byte as a printf %b octal escape.

@@ -147,6 +147,8 @@ refused() {
 check "unknown setting" refused '--setting: expected sensing, sigmoid, sparse or ridge, got "linear"' \
     --setting linear
 check "--eta 0" refused '--eta: expected a number in (0, 10], got "0"' --setting ridge --eta 0
+check "control characters in a value" refused '--noise: expected label or param, got "?[2Jx?"' \
+    --setting sparse --noise "$(printf '\033[2Jx\177')"
 check "--sigma -1" refused '--sigma: expected a number in [0, 100], got "-1"' --setting ridge --sigma -1
 check "--noise gauss" refused '--noise: expected label or param, got "gauss"' --setting sparse --noise gauss
 check "--seed x" refused '--seed: expected a whole number in 0..18446744073709551615, got "x"' \

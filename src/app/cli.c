@@ -18,14 +18,7 @@
 #include "render/panes.h"
 
 /* The optimizer's flags, numbered apart from the others. */
-enum {
-    OPT_OPTIMIZER = 1024,
-    OPT_BETA1,
-    OPT_BETA2,
-    OPT_RMS_DECAY,
-    OPT_ADAM_EPS,
-    OPT_SAM_RHO
-};
+enum { OPT_OPTIMIZER = 1024, OPT_BETA1, OPT_BETA2, OPT_RMS_DECAY, OPT_ADAM_EPS, OPT_SAM_RHO };
 
 /* The A/B comparison's flag. */
 enum { OPT_COMPARE = 2048 };
@@ -205,14 +198,13 @@ cli_number(const char *flag, const char *arg, double lo, bool lo_open, double hi
 }
 
 int
-cli_integer(const char *flag, const char *arg, uint64_t lo, uint64_t hi, uint64_t *v,
-            char **cause)
+cli_integer(const char *flag, const char *arg, uint64_t lo, uint64_t hi, uint64_t *v, char **cause)
 {
     char *end;
     errno = 0;
     unsigned long long x = strtoull(arg, &end, 10);
-    bool ok = arg[0] >= '0' && arg[0] <= '9' && *end == '\0' && errno != ERANGE && x >= lo &&
-              x <= hi;
+    bool ok =
+        arg[0] >= '0' && arg[0] <= '9' && *end == '\0' && errno != ERANGE && x >= lo && x <= hi;
     if (!ok) {
         *cause = xasprintf("%s: expected a whole number in %llu..%llu, got \"%s\"", flag,
                            (unsigned long long)lo, (unsigned long long)hi, arg);
@@ -368,13 +360,13 @@ static const struct {
     const char *name;
     unsigned bit;
 } hide_names[] = {
-    {"state", VIEW_FIELD_STATE},   {"step", VIEW_FIELD_STEP},
-    {"eta", VIEW_FIELD_ETA},       {"sigma", VIEW_FIELD_SIGMA},
-    {"noise", VIEW_FIELD_NOISE},   {"batch", VIEW_FIELD_BATCH},
+    {"state", VIEW_FIELD_STATE},       {"step", VIEW_FIELD_STEP},
+    {"eta", VIEW_FIELD_ETA},           {"sigma", VIEW_FIELD_SIGMA},
+    {"noise", VIEW_FIELD_NOISE},       {"batch", VIEW_FIELD_BATCH},
     {"momentum", VIEW_FIELD_MOMENTUM}, {"eta-lambda", VIEW_FIELD_ETA_LAMBDA},
-    {"speed", VIEW_FIELD_SPEED},   {"fps", VIEW_FIELD_FPS},
-    {"seed", VIEW_FIELD_SEED},     {"data", VIEW_FIELD_DATA},
-    {"width", VIEW_FIELD_WIDTH},   {"hints", VIEW_FIELD_HINTS},
+    {"speed", VIEW_FIELD_SPEED},       {"fps", VIEW_FIELD_FPS},
+    {"seed", VIEW_FIELD_SEED},         {"data", VIEW_FIELD_DATA},
+    {"width", VIEW_FIELD_WIDTH},       {"hints", VIEW_FIELD_HINTS},
 };
 
 static int
@@ -478,19 +470,20 @@ defaults(struct cli_opts *o)
 
 static int parse_args(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause);
 
-/*
- * Messages quote what was typed; control characters in it (a newline in
- * an argument, an escape sequence) are shown as '?' so that a refusal
- * stays one line and never drives the terminal.
- */
+void
+cli_scrub(char *msg)
+{
+    for (unsigned char *c = (unsigned char *)msg; c && *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            *c = '?';
+}
+
 int
 cli_parse(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause)
 {
     int r = parse_args(argc, argv, o, out, cause);
-    if (r < 0 && *cause)
-        for (unsigned char *c = (unsigned char *)*cause; *c; c++)
-            if (*c < 0x20 || *c == 0x7f)
-                *c = '?';
+    if (r < 0)
+        cli_scrub(*cause);
     return r;
 }
 

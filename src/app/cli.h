@@ -54,22 +54,22 @@ struct cli_opts {
     const char *csv;      /* metrics CSV ("-" = stdout) */
     uint64_t every;       /* a CSV row every K steps */
     const char *save, *load, *export_params;
-    double ema;   /* reg EMA time constant, steps */
-    bool project; /* add projected-reg columns */
-    bool track;          /* track OU fluctuations (adds the fluctuation columns) */
-    uint64_t ou_window;  /* their window in steps, 0 = automatic */
+    double ema;         /* reg EMA time constant, steps */
+    bool project;       /* add projected-reg columns */
+    bool track;         /* track OU fluctuations (adds the fluctuation columns) */
+    uint64_t ou_window; /* their window in steps, 0 = automatic */
     /* live view */
     double fps;
     uint64_t frames; /* quit after this many frames, 0 = run until q */
     bool mouse, color, light;
     enum cli_glyphs glyphs;
     /* recording and scripts (ouscope(1), RECORDING and SCRIPTS) */
-    const char *record;      /* asciicast v2 file ("-": standard output, headless only) */
-    const char *script;      /* script file (--script or --lesson) */
-    const char *dump_screen; /* write the last frame as text here at exit */
-    int size_w, size_h;      /* headless take size, 0 = from the script or 120x40 */
-    double script_scale;     /* > 0: multiply the script's step and frame counts by it */
-    unsigned hide;           /* status-line fields not shown (enum view_field bits) */
+    const char *record;          /* asciicast v2 file ("-": standard output, headless only) */
+    const char *script;          /* script file (--script or --lesson) */
+    const char *dump_screen;     /* write the last frame as text here at exit */
+    int size_w, size_h;          /* headless take size, 0 = from the script or 120x40 */
+    double script_scale;         /* > 0: multiply the script's step and frame counts by it */
+    unsigned hide;               /* status-line fields not shown (enum view_field bits) */
     struct compare_spec compare; /* --compare: B's one difference (COMPARE_NONE: none) */
     unsigned set;
 };
@@ -81,9 +81,16 @@ struct cli_opts {
  */
 int cli_parse(int argc, char **argv, struct cli_opts *o, FILE *out, char **cause);
 
+/*
+ * Messages quote what was typed; cli_scrub shows control characters in one
+ * (a newline in an argument, an escape sequence) as '?', so that a refusal
+ * stays one line and never drives the terminal.  NULL is left alone.
+ */
+void cli_scrub(char *msg);
+
 /* Check a flag's number: strict, finite, in [lo, hi] (open ends if lo_open/hi_open). */
-int cli_number(const char *flag, const char *arg, double lo, bool lo_open, double hi,
-               bool hi_open, double *v, char **cause);
+int cli_number(const char *flag, const char *arg, double lo, bool lo_open, double hi, bool hi_open,
+               double *v, char **cause);
 
 /* Check a flag's whole number in [lo, hi]. */
 int cli_integer(const char *flag, const char *arg, uint64_t lo, uint64_t hi, uint64_t *v,

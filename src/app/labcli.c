@@ -342,15 +342,13 @@ labcli_sizes_message(const struct ou_lab_config *c)
 
 static int parse_args(int argc, char **argv, struct labcli_opts *o, FILE *out, char **cause);
 
-/* As cli_parse: control characters in a refusal are shown as '?'. */
+/* As cli_parse: a refusal is scrubbed of control characters (cli_scrub). */
 int
 labcli_parse(int argc, char **argv, struct labcli_opts *o, FILE *out, char **cause)
 {
     int r = parse_args(argc, argv, o, out, cause);
-    if (r < 0 && *cause)
-        for (unsigned char *c = (unsigned char *)*cause; *c; c++)
-            if (*c < 0x20 || *c == 0x7f)
-                *c = '?';
+    if (r < 0)
+        cli_scrub(*cause);
     return r;
 }
 

@@ -99,6 +99,14 @@ Test(sgrmouse, cells_off_the_screen_mean_nothing)
         cr_expect_eq(ev.kind, TERM_EV_NONE, "%s gave an event", off[i]);
         cr_expect(!b1, "%s pressed the button", off[i]);
     }
+    /* A drag that leaves the screen and is let go there ends the drag all the same. */
+    cr_assert(dec("0;5;5", 'M', &b1, &ev));
+    cr_assert(b1);
+    cr_expect(dec("0;121;5", 'm', &b1, &ev));
+    cr_expect_eq(ev.kind, TERM_EV_NONE);
+    cr_expect(!b1, "the button is still held after a release off the screen");
+    cr_expect(dec("32;6;6", 'M', &b1, &ev));
+    cr_expect_eq(ev.button, 0, "motion after the release still carries button 1");
 }
 
 Test(sgrmouse, garbage_is_not_a_report)

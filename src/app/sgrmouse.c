@@ -29,12 +29,16 @@ sgrmouse_decode(const char *p, size_t n, int final, int cols, int lines, bool *b
     if (k != 2 || digits == 0)
         return false;
     long cb = v[0], x = v[1] - 1, y = v[2] - 1;
-    if (x < 0 || y < 0 || x >= cols || y >= lines)
-        return true;
     bool motion = (cb & 32) != 0, wheel = (cb & 64) != 0 || (cb & 128) != 0;
     int button = (int)(cb & 3); /* 0 left, 1 middle, 2 right, 3 none */
     if (wheel)
         return true;
+    /* Off the screen nothing happens, but a left release still lets the button go. */
+    if (x < 0 || y < 0 || x >= cols || y >= lines) {
+        if (!motion && button == 0 && final == 'm')
+            *button1 = false;
+        return true;
+    }
     ev->x = (int)x;
     ev->y = (int)y;
     if (motion) {

@@ -23,9 +23,9 @@
  * Only what the live views use becomes an event: left press and release,
  * right press, and motion (with button 1 when the left button is held).
  * Anything else that is well formed, and every cell off the screen, gives
- * TERM_EV_NONE.  Returns false, with TERM_EV_NONE, for text that is not a
- * report: other than three numbers, a number over 5 digits, n over
- * SGRMOUSE_MAX, a final byte other than M or m.
+ * TERM_EV_NONE (a left release off the screen still clears *button1).  Returns false, with
+ * TERM_EV_NONE, for text that is not a report: other than three numbers, a number over 5 digits, n
+ * over SGRMOUSE_MAX, a final byte other than M or m.
  */
 bool sgrmouse_decode(const char *p, size_t n, int final, int cols, int lines, bool *button1,
                      struct term_event *ev);

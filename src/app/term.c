@@ -35,13 +35,23 @@ static short term_pair[THEME_COUNT];
 static int term_saved_stderr = -1;
 static FILE *term_errlog;
 static bool term_button1;
-static bool term_sgr; /* SGR mouse reports are decoded here, not by curses */
+static bool term_sgr;      /* SGR mouse reports are decoded here, not by curses */
+static bool term_sgr_tail; /* a report was cut short: its rest is not keys */
+static bool term_mouse;    /* reports were asked for (term_mouse_on) */
 static volatile sig_atomic_t term_signal;
+static volatile sig_atomic_t term_tstp; /* Ctrl-Z */
 
 static void
 term_on_signal(int sig)
 {
     term_signal = sig;
+}
+
+static void
+term_on_tstp(int sig)
+{
+    (void)sig;
+    term_tstp = 1;
 }
 
 static void
@@ -56,6 +66,9 @@ term_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* Ctrl-Z is ours too (see term_suspend); curses leaves a signal alone that has a handler. */
+    sa.sa_handler = term_on_tstp;
+    sigaction(SIGTSTP, &sa, NULL);
 }
 
 /* Send stderr to a temporary file while curses owns the screen. */
@@ -195,6 +208,7 @@ term_restore(void)
     fputs("\033[?1002l", term_out);
     fflush(term_out);
     mousemask(0, NULL);
+    term_mouse = term_sgr = term_sgr_tail = false;
     curs_set(1);
     endwin();
     term_release_stderr();
@@ -268,10 +282,43 @@ term_mouse_on(void)
     /* Where the terminal reports in SGR form, curses is told not to know the prefix, so the
      * report reaches term_wait as plain characters (see sgrmouse.h for why). */
     const char *km = tigetstr("kmous");
-    term_sgr = km && km != (const char *)-1 && strcmp(km, "\033[<") == 0;
-    if (term_sgr)
-        keyok(KEY_MOUSE, FALSE);
+    term_sgr =
+        km && km != (const char *)-1 && strcmp(km, "\033[<") == 0 && keyok(KEY_MOUSE, FALSE) == OK;
+    term_mouse = true;
 }
+
+/*
+ * Ctrl-Z: give the terminal back, stop, and take it again when continued.
+ * Curses' own handler would do the same but turn its SGR decoding back on
+ * and forget button-event tracking.  The caller redraws everything.
+ */
+static void
+term_suspend(void)
+{
+    if (term_mouse) {
+        fputs("\033[?1002l", term_out);
+        fflush(term_out);
+    }
+    endwin();
+    struct sigaction dfl, mine;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGTSTP, &dfl, &mine);
+    raise(SIGTSTP); /* stopped here until SIGCONT (at once in an orphaned process group) */
+    sigaction(SIGTSTP, &mine, NULL);
+    doupdate(); /* program mode again; curses turns the mouse back on */
+    if (term_mouse) {
+        if (term_sgr)
+            term_sgr = keyok(KEY_MOUSE, FALSE) == OK;
+        fputs("\033[?1002h", term_out);
+        fflush(term_out);
+    }
+    term_invalidate();
+}
+
+/* Characters read as one report at most: a longer run is garbage, and reading ends. */
+#define TERM_SGR_DRAIN 64
 
 /* Give back what term_sgr_read took, in its order: characters (OK) and key codes alike. */
 static void
@@ -308,13 +355,18 @@ term_sgr_read(struct term_event *ev)
             return false;
         }
     }
+    /* The prefix is a report's: the rest may come a little later than an escape sequence's. */
+    wtimeout(stdscr, 4 * get_escdelay());
     char p[SGRMOUSE_MAX];
     size_t n = 0;
     for (;;) {
         wint_t w;
         int rr = wget_wch(stdscr, &w);
-        if (rr == ERR)
-            return true; /* cut short: nothing */
+        if (rr == ERR || term_signal || term_tstp || n >= TERM_SGR_DRAIN) {
+            /* Cut short (or endless): nothing, and what follows of it is not keys. */
+            term_sgr_tail = true;
+            return true;
+        }
         if (rr == OK && ((w >= L'0' && w <= L'9') || w == L';')) {
             if (n < sizeof p)
                 p[n] = (char)w;
@@ -371,6 +423,12 @@ bool
 term_wait(int timeout_ms, struct term_event *ev)
 {
     memset(ev, 0, sizeof *ev);
+    if (term_tstp) {
+        term_tstp = 0;
+        term_suspend();
+        ev->kind = TERM_EV_RESIZE;
+        return true;
+    }
     if (term_signal) {
         ev->kind = TERM_EV_SIGNAL;
         ev->key = term_signal;
@@ -384,8 +442,21 @@ term_wait(int timeout_ms, struct term_event *ev)
         ev->key = term_signal;
         return true;
     }
-    if (r == ERR)
-        return false;
+    if (r == ERR) {
+        if (!term_tstp)
+            return false;
+        term_tstp = 0;
+        term_suspend();
+        ev->kind = TERM_EV_RESIZE;
+        return true;
+    }
+    /* The rest of a report cut short: digits and semicolons, then M or m. */
+    if (term_sgr_tail) {
+        bool part = r == OK && ((wc >= L'0' && wc <= L'9') || wc == L';');
+        term_sgr_tail = part;
+        if (part || (r == OK && (wc == L'M' || wc == L'm')))
+            return true;
+    }
     if (r == KEY_CODE_YES) {
         switch (wc) {
         case KEY_RESIZE:

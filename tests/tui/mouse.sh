@@ -50,7 +50,9 @@ $T kill-server
 # The same edits in xterm's SGR form, which ouscope reads itself rather than
 # through curses: a report with thirty-odd empty parameters, which makes
 # Debian 12's ncurses write past a stack buffer, must mean nothing.
-START_ENV=TERM=xterm-256color start 120 40 --seed 1
+START_ENV=TERM=xterm-256color
+start 120 40 --seed 1
+unset START_ENV
 wait_for "running"
 keys Space
 wait_for "PAUSED"
@@ -64,6 +66,21 @@ sgr 34 14 2 M
 wait_for "n=8"
 wait_for "removed"
 [ "$(wait_dead_now)" = alive ] || fail "an SGR report stopped the program"
+# Ctrl-Z: curses' own handler would turn its SGR decoding back on when the
+# program resumes (here at once: a pane's process group is orphaned).
+keys C-z
+wait_for "n=8"
+$T send-keys -t app -l "$(printf '\033[<;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;2;30;M')"
+sgr 45 30 0 M
+sgr 45 30 0 m
+wait_for "n=9"
+[ "$(wait_dead_now)" = alive ] || fail "an SGR report after Ctrl-Z stopped the program"
+# A report cut short: its rest must not become keys (0 would turn the noise off).
+$T send-keys -t app -l "$(printf '\033[<0;3')"
+sleep 0.3
+$T send-keys -t app -l "0;11M"
+keys ']'
+wait_for "σ 1  "
 keys q
 [ "$(wait_dead)" = 0 ] || fail "q did not exit with status 0 (TERM=xterm-256color)"
 $T kill-server

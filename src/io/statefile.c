@@ -9,6 +9,7 @@
 #include "statefile.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -131,18 +132,28 @@ tmpfile_unnamed(const char *dir, mode_t mode)
 #endif
 }
 
+/* The k-th temporary name beside target: "TARGET.tmp.PID.K" (caller frees). */
+static char *
+temp_name(const char *target, unsigned k)
+{
+    return xasprintf("%s.tmp.%ld.%u", target, (long)getpid(), k);
+}
+
+/* How many temporary names are tried before giving up with EEXIST. */
+#define TEMP_TRIES 100
+
 /*
- * Give the unnamed file fd a fresh name "TARGET.tmp.PID.K" beside target
- * (through /proc/self/fd, which needs no privilege, unlike AT_EMPTY_PATH).
- * Returns the name (caller frees), or NULL with errno set.
+ * Give the unnamed file fd a fresh temporary name beside target (through
+ * /proc/self/fd, which needs no privilege, unlike AT_EMPTY_PATH).  Returns
+ * the name (caller frees), or NULL with errno set.
  */
 static char *
 link_unnamed(int fd, const char *target)
 {
     char proc[64];
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-    for (unsigned k = 0; k < 100; k++) {
-        char *name = xasprintf("%s.tmp.%ld.%u", target, (long)getpid(), k);
+    for (unsigned k = 0; k < TEMP_TRIES; k++) {
+        char *name = temp_name(target, k);
         if (linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
             return name;
         int e = errno;
@@ -156,8 +167,35 @@ link_unnamed(int fd, const char *target)
     return NULL;
 }
 
-int
-statefile_write(const char *path, const char *buf, size_t len, char **cause)
+/*
+ * Create a new regular file under a fresh temporary name beside target,
+ * never opening one that exists (O_EXCL, so no link is followed).  Returns
+ * its descriptor and sets *name (caller frees), or -1 with errno set.
+ */
+static int
+create_named(const char *target, mode_t mode, char **name)
+{
+    for (unsigned k = 0; k < TEMP_TRIES; k++) {
+        char *n = temp_name(target, k);
+        int fd = open(n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        if (fd >= 0) {
+            *name = n;
+            return fd;
+        }
+        int e = errno;
+        free(n);
+        if (e != EEXIST) {
+            errno = e;
+            return -1;
+        }
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+/* statefile_write, with the unnamed file tried first or not at all. */
+static int
+write_replacing(const char *path, const char *buf, size_t len, bool unnamed, char **cause)
 {
     if (strcmp(path, "-") == 0) {
         if (write_all(STDOUT_FILENO, buf, len) != 0) {
@@ -192,7 +230,7 @@ statefile_write(const char *path, const char *buf, size_t len, char **cause)
      * system has no unnamed files, a named temporary file does the same
      * (and a kill can leave it behind).
      */
-    int fd = tmpfile_unnamed(dir, 0666 & ~um);
+    int fd = unnamed ? tmpfile_unnamed(dir, 0666 & ~um) : -1;
     if (fd >= 0) {
         if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
             *cause = xasprintf("%s: %s", path, strerror(errno));
@@ -207,8 +245,7 @@ statefile_write(const char *path, const char *buf, size_t len, char **cause)
             goto fail;
         }
     } else {
-        tmp = xasprintf("%s.tmp.XXXXXX", target);
-        fd = mkstemp(tmp);
+        fd = create_named(target, 0666 & ~um, &tmp);
         if (fd < 0) {
             *cause = xasprintf("%s: cannot create a temporary file beside it: %s", path,
                                strerror(errno));
@@ -220,8 +257,6 @@ statefile_write(const char *path, const char *buf, size_t len, char **cause)
             unlink(tmp);
             goto fail;
         }
-        /* mkstemp made it 0600; give it the usual permissions. */
-        fchmod(fd, 0666 & ~um);
     }
     if (close(fd) != 0 || rename(tmp, target) != 0) {
         *cause = xasprintf("%s: %s", path, strerror(errno));
@@ -243,4 +278,16 @@ fail:
     free(dircopy);
     free(target);
     return -1;
+}
+
+int
+statefile_write(const char *path, const char *buf, size_t len, char **cause)
+{
+    return write_replacing(path, buf, len, true, cause);
+}
+
+int
+statefile_write_named(const char *path, const char *buf, size_t len, char **cause)
+{
+    return write_replacing(path, buf, len, false, cause);
 }

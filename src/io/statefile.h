@@ -23,4 +23,13 @@ int statefile_read(const char *path, size_t limit, char **buf, size_t *len, char
  */
 int statefile_write(const char *path, const char *buf, size_t len, char **cause);
 
+/*
+ * statefile_write as it goes where the file system has no unnamed files
+ * (no O_TMPFILE): the new file has its temporary name beside the target
+ * from the start, so a writer killed mid-way can leave it behind, but the
+ * target is still intact.  statefile_write falls back to this by itself;
+ * it is public so that this path is tested on any file system.
+ */
+int statefile_write_named(const char *path, const char *buf, size_t len, char **cause);
+
 #endif
